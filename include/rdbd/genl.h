@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * rdbd generic netlink interface: the only way to configure rdbd.ko.
+ *
+ * Shared by the kernel module and rdbdadm.  Values are part of the ABI:
+ * commands and attributes are numbered explicitly and never renumbered; new
+ * ones are appended.  A request carrying an attribute the kernel does not
+ * know is rejected (strict validation), so a newer rdbdadm talking to an
+ * older module fails loudly instead of being half-obeyed.
+ *
+ * Every command except RDBD_CMD_GET_STATUS changes state and needs
+ * CAP_NET_ADMIN.  Errors come back as a negative errno plus an extack
+ * message that rdbdadm prints verbatim.
+ *
+ * Request layouts (all attributes top level unless drawn nested):
+ *
+ *   RDBD_CMD_NEW_MINOR       MINOR, RES_NAME
+ *   RDBD_CMD_DEL_MINOR       MINOR
+ *   RDBD_CMD_ATTACH          MINOR, BACKING_PATH
+ *   RDBD_CMD_DETACH          MINOR
+ *   RDBD_CMD_CONNECT         MINOR, NET
+ *                              NET (nested)
+ *                                +- RDBD_NET_LOCAL_ADDR    sockaddr_in/in6
+ *                                +- RDBD_NET_PEER_ADDR     sockaddr_in/in6
+ *                                +- RDBD_NET_PEER_NAME     string
+ *                                +- RDBD_NET_PROTOCOL      u8 (RDBD_PROT_*)
+ *                                +- RDBD_NET_CONNECT_INT_MS, ... (u32)
+ *   RDBD_CMD_DISCONNECT      MINOR
+ *   RDBD_CMD_PRIMARY         MINOR, [FLAGS: RDBD_F_FORCE]
+ *   RDBD_CMD_SECONDARY       MINOR
+ *   RDBD_CMD_GET_STATUS      MINOR (doit) or nothing (dumpit: all minors)
+ *
+ * Replies to GET_STATUS and multicast RDBD_CMD_EVENT messages (group
+ * RDBD_GENL_MCAST_EVENTS, sent on every state change) carry:
+ *
+ *   MINOR, RES_NAME,
+ *   STATUS (nested)
+ *     +- RDBD_STATUS_ROLE, _DISK_STATE, _CONN_STATE, _PEER_ROLE, ... (u8)
+ *     +- RDBD_STATUS_SIZE_SECTORS, counters, UUIDs (u64)
+ *     +- RDBD_STATUS_BACKING_PATH, _LAST_ERROR (string)
+ */
+#ifndef _UAPI_RDBD_GENL_H
+#define _UAPI_RDBD_GENL_H
+
+#define RDBD_GENL_FAMILY_NAME	"rdbd"
+#define RDBD_GENL_VERSION	1
+#define RDBD_GENL_MCAST_EVENTS	"events"
+
+/* Limits, NUL included. */
+#define RDBD_RES_NAME_MAX	64
+#define RDBD_PATH_MAX		256
+#define RDBD_MINOR_MAX		255	/* minors are 0..RDBD_MINOR_MAX */
+
+enum rdbd_cmd {
+	RDBD_CMD_UNSPEC		= 0,
+	RDBD_CMD_NEW_MINOR	= 1,	/* create /dev/rdbdN: Secondary, Diskless, StandAlone */
+	RDBD_CMD_DEL_MINOR	= 2,	/* disconnect, detach, remove; -EBUSY if open */
+	RDBD_CMD_ATTACH		= 3,	/* claim backing disk, read its metadata */
+	RDBD_CMD_DETACH		= 4,	/* release backing disk */
+	RDBD_CMD_CONNECT	= 5,	/* StandAlone -> WFConnection */
+	RDBD_CMD_DISCONNECT	= 6,	/* -> StandAlone */
+	RDBD_CMD_PRIMARY	= 7,
+	RDBD_CMD_SECONDARY	= 8,
+	RDBD_CMD_GET_STATUS	= 9,
+	RDBD_CMD_EVENT		= 10,	/* kernel -> user only, multicast */
+	__RDBD_CMD_MAX,
+};
+#define RDBD_CMD_MAX (__RDBD_CMD_MAX - 1)
+
+enum rdbd_attr {
+	RDBD_A_UNSPEC		= 0,
+	RDBD_A_MINOR		= 1,	/* u32, 0..RDBD_MINOR_MAX */
+	RDBD_A_RES_NAME		= 2,	/* string, < RDBD_RES_NAME_MAX, [A-Za-z0-9_.-] */
+	RDBD_A_BACKING_PATH	= 3,	/* string, absolute, < RDBD_PATH_MAX */
+	RDBD_A_FLAGS		= 4,	/* u32, RDBD_F_* */
+	RDBD_A_NET		= 5,	/* nested, RDBD_NET_* */
+	RDBD_A_STATUS		= 6,	/* nested, RDBD_STATUS_* (replies only) */
+	__RDBD_A_MAX,
+};
+#define RDBD_A_MAX (__RDBD_A_MAX - 1)
+
+/* RDBD_A_FLAGS bits.  Unknown bits are rejected. */
+#define RDBD_F_FORCE		(1U << 0)	/* PRIMARY: promote an Inconsistent/Outdated disk */
+#define RDBD_F_ALL		(RDBD_F_FORCE)
+
+enum rdbd_net_attr {
+	RDBD_NET_UNSPEC			= 0,
+	RDBD_NET_LOCAL_ADDR		= 1,	/* binary struct sockaddr_in or sockaddr_in6 */
+	RDBD_NET_PEER_ADDR		= 2,	/* binary struct sockaddr_in or sockaddr_in6 */
+	RDBD_NET_PEER_NAME		= 3,	/* string: the peer's `on` host name */
+	RDBD_NET_PROTOCOL		= 4,	/* u8, RDBD_PROT_* */
+	RDBD_NET_CONNECT_INT_MS		= 5,	/* u32: retry period while WFConnection */
+	RDBD_NET_PING_INT_MS		= 6,	/* u32: idle time before a ping */
+	RDBD_NET_PING_TIMEOUT_MS	= 7,	/* u32: ping answer deadline */
+	RDBD_NET_TIMEOUT_MS		= 8,	/* u32: data packet answer deadline */
+	__RDBD_NET_MAX,
+};
+#define RDBD_NET_MAX (__RDBD_NET_MAX - 1)
+
+enum rdbd_protocol {
+	RDBD_PROT_A = 1,	/* write done when local done and sent */
+	RDBD_PROT_B = 2,	/* ... and the peer received it */
+	RDBD_PROT_C = 3,	/* ... and it is on the peer's disk */
+};
+
+enum rdbd_status_attr {
+	RDBD_STATUS_UNSPEC		= 0,
+	RDBD_STATUS_ROLE		= 1,	/* u8, enum rdbd_role */
+	RDBD_STATUS_DISK_STATE		= 2,	/* u8, enum rdbd_disk_state */
+	RDBD_STATUS_CONN_STATE		= 3,	/* u8, enum rdbd_conn_state */
+	RDBD_STATUS_PEER_ROLE		= 4,	/* u8, enum rdbd_role */
+	RDBD_STATUS_PEER_DISK_STATE	= 5,	/* u8, enum rdbd_disk_state */
+	RDBD_STATUS_PROTOCOL		= 6,	/* u8, enum rdbd_protocol; 0 if not configured */
+	RDBD_STATUS_SIZE_SECTORS	= 7,	/* u64: exposed size in 512-byte sectors */
+	RDBD_STATUS_BACKING_PATH	= 8,	/* string; absent while Diskless */
+	RDBD_STATUS_OPEN_COUNT		= 9,	/* u32: current openers of /dev/rdbdN */
+	RDBD_STATUS_MD_FLAGS		= 10,	/* u32, RDBD_MDF_* as on disk */
+	RDBD_STATUS_UUID_CURRENT	= 11,	/* u64 */
+	RDBD_STATUS_UUID_BITMAP		= 12,	/* u64 */
+	RDBD_STATUS_UUID_HISTORY0	= 13,	/* u64 */
+	RDBD_STATUS_UUID_HISTORY1	= 14,	/* u64 */
+	RDBD_STATUS_DISK_WRITTEN_KIB	= 15,	/* u64 */
+	RDBD_STATUS_DISK_READ_KIB	= 16,	/* u64 */
+	RDBD_STATUS_NET_SENT_KIB	= 17,	/* u64 */
+	RDBD_STATUS_NET_RECEIVED_KIB	= 18,	/* u64 */
+	RDBD_STATUS_OUT_OF_SYNC_KIB	= 19,	/* u64 */
+	RDBD_STATUS_LAST_ERROR		= 20,	/* string: why the last connection or disk failed */
+	RDBD_STATUS_PAD			= 21,	/* padding for 64-bit attributes */
+	__RDBD_STATUS_MAX,
+};
+#define RDBD_STATUS_MAX (__RDBD_STATUS_MAX - 1)
+
+/* States and their names follow DRBD 8.4 (linux/drbd.h), values included. */
+enum rdbd_role {
+	RDBD_ROLE_UNKNOWN	= 0,
+	RDBD_ROLE_PRIMARY	= 1,
+	RDBD_ROLE_SECONDARY	= 2,
+};
+
+enum rdbd_disk_state {
+	RDBD_DISK_DISKLESS	= 0,
+	RDBD_DISK_ATTACHING	= 1,
+	RDBD_DISK_FAILED	= 2,
+	RDBD_DISK_NEGOTIATING	= 3,
+	RDBD_DISK_INCONSISTENT	= 4,
+	RDBD_DISK_OUTDATED	= 5,
+	RDBD_DISK_DUNKNOWN	= 6,	/* peer's disk, while not connected */
+	RDBD_DISK_CONSISTENT	= 7,
+	RDBD_DISK_UPTODATE	= 8,
+};
+
+enum rdbd_conn_state {
+	RDBD_CONN_STANDALONE		= 0,
+	RDBD_CONN_DISCONNECTING		= 1,
+	RDBD_CONN_UNCONNECTED		= 2,
+	RDBD_CONN_TIMEOUT		= 3,
+	RDBD_CONN_BROKEN_PIPE		= 4,
+	RDBD_CONN_NETWORK_FAILURE	= 5,
+	RDBD_CONN_PROTOCOL_ERROR	= 6,
+	RDBD_CONN_TEAR_DOWN		= 7,
+	RDBD_CONN_WF_CONNECTION		= 8,
+	RDBD_CONN_WF_REPORT_PARAMS	= 9,
+	RDBD_CONN_CONNECTED		= 10,
+	RDBD_CONN_STARTING_SYNC_S	= 11,
+	RDBD_CONN_STARTING_SYNC_T	= 12,
+	RDBD_CONN_WF_BITMAP_S		= 13,
+	RDBD_CONN_WF_BITMAP_T		= 14,
+	RDBD_CONN_WF_SYNC_UUID		= 15,
+	RDBD_CONN_SYNC_SOURCE		= 16,
+	RDBD_CONN_SYNC_TARGET		= 17,
+	RDBD_CONN_VERIFY_S		= 18,
+	RDBD_CONN_VERIFY_T		= 19,
+	RDBD_CONN_PAUSED_SYNC_S		= 20,
+	RDBD_CONN_PAUSED_SYNC_T		= 21,
+	RDBD_CONN_AHEAD			= 22,
+	RDBD_CONN_BEHIND		= 23,
+};
+
+#endif /* _UAPI_RDBD_GENL_H */
