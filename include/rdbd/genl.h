@@ -12,6 +12,40 @@
  * CAP_NET_ADMIN.  Errors come back as a negative errno plus an extack
  * message that rdbdadm prints verbatim.
  *
+ * Validation is strict: a nested attribute (RDBD_A_NET) must carry
+ * NLA_F_NESTED, and the genetlink header's reserved byte must be 0.
+ *
+ * Errors (the extack message names the device and the reason):
+ *   any command  -EINVAL      missing or malformed attribute (named)
+ *                -ENODEV      no device with that minor
+ *                -EPERM       not CAP_NET_ADMIN (all but GET_STATUS)
+ *   NEW_MINOR    -EEXIST      minor or resource name already in use
+ *                -EINVAL      resource name not [A-Za-z0-9_.-]+
+ *   ATTACH       -EBUSY       already attached, or backing device in use
+ *                -EINVAL      no rdbd metadata, unknown version, or the
+ *                             device size changed since create-md
+ *                -EBADMSG     superblock checksum mismatch
+ *                -ENOSPC      backing device too small
+ *                -EIO         metadata read or write failed
+ *                other        from opening the backing device (-ENOENT...)
+ *   DETACH       -EBUSY       Primary, or /dev/rdbdN open
+ *   CONNECT      -EALREADY    not StandAlone
+ *                -EAFNOSUPPORT address family is not AF_INET/AF_INET6
+ *                -EINVAL      bad sockaddr length, no port, mixed families,
+ *                             timeout not below connect-int and ping-int
+ *                other        the listener's bind/listen (-EADDRINUSE...)
+ *   PRIMARY      -ENOMEDIUM   no local disk
+ *                -ENODATA     disk not UpToDate and no RDBD_F_FORCE:
+ *                             "Need access to UpToDate data" (DRBD's -2)
+ *                -EIO         metadata write failed (still Secondary)
+ *   SECONDARY    -EBUSY       /dev/rdbdN is open
+ *                             ("Device is held open by someone", DRBD's -12)
+ *                -EIO         metadata write failed (still Primary)
+ *   DEL_MINOR    -EBUSY       /dev/rdbdN is open; or as SECONDARY
+ * Asking for a state that is already in effect (PRIMARY while Primary,
+ * SECONDARY while Secondary, DETACH while Diskless, DISCONNECT while
+ * StandAlone) succeeds and sends no event.
+ *
  * Request layouts (all attributes top level unless drawn nested):
  *
  *   RDBD_CMD_NEW_MINOR       MINOR, RES_NAME
@@ -31,7 +65,8 @@
  *   RDBD_CMD_GET_STATUS      MINOR (doit) or nothing (dumpit: all minors)
  *
  * Replies to GET_STATUS and multicast RDBD_CMD_EVENT messages (group
- * RDBD_GENL_MCAST_EVENTS, sent on every state change) carry:
+ * RDBD_GENL_MCAST_EVENTS, sent on every state change) carry the following;
+ * an EVENT without STATUS says the minor was deleted:
  *
  *   MINOR, RES_NAME,
  *   STATUS (nested)
