@@ -1,0 +1,232 @@
+// Valid configurations, node selection and the dump round trip.
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+
+#include "config_dump.h"
+#include "helpers.h"
+
+using namespace rdbd;
+using rdbd::test::kTwoNodes;
+using rdbd::test::parse;
+
+TEST_CASE("the example configuration parses", "[config]")
+{
+	const Config c = parse(kTwoNodes);
+	REQUIRE(c.resources.size() == 1);
+	const ResourceConfig &r = c.resources[0];
+	CHECK(r.name == "r0");
+	CHECK(r.net.protocol == 'C');
+	CHECK(r.net.connect_int_s == 10);
+	CHECK(r.net.ping_int_s == 10);
+	CHECK(r.net.ping_timeout_ds == 5);
+	CHECK(r.net.timeout_ds == 60);
+	REQUIRE(r.hosts.size() == 2);
+	for (const HostConfig &h : r.hosts) {
+		CHECK(h.device == "/dev/rdbd0");
+		CHECK(h.minor == 0);
+		CHECK(h.disk == "/dev/vdb");
+		CHECK(h.meta_disk == "internal");
+	}
+	CHECK(r.hosts[0].name == "corman");
+	CHECK(r.hosts[0].address.str() == "10.99.1.1:7789");
+	CHECK(r.hosts[1].name == "rabius");
+	CHECK(r.hosts[1].address.str() == "10.99.1.2:7789");
+}
+
+TEST_CASE("a value in an on section wins over the resource's", "[config]")
+{
+	const Config c = parse(R"(resource r7 {
+  device /dev/rdbd7;
+  disk /dev/vdb;
+  on a { device /dev/rdbd9; disk "/dev/disk/by-id/x y"; address 10.0.0.1:7000; }
+  on b { address 10.0.0.2:7000; }
+})");
+	const ResourceConfig &r = c.resources[0];
+	CHECK(r.hosts[0].device == "/dev/rdbd9");
+	CHECK(r.hosts[0].minor == 9);
+	CHECK(r.hosts[0].disk == "/dev/disk/by-id/x y");
+	CHECK(r.hosts[1].device == "/dev/rdbd7");
+	CHECK(r.hosts[1].minor == 7);
+	CHECK(r.hosts[1].disk == "/dev/vdb");
+}
+
+TEST_CASE("defaults are DRBD 8.4's", "[config]")
+{
+	const Config c = parse(R"(resource r0 {
+  device /dev/rdbd0; disk /dev/vdb;
+  on a { address 10.0.0.1:7000; }
+  on b { address 10.0.0.2:7000; }
+})");
+	const ResourceConfig &r = c.resources[0];
+	CHECK(r.net == NetOptions{'C', 10, 10, 5, 60});
+	CHECK(r.hosts[0].meta_disk == "internal");
+}
+
+TEST_CASE("addresses: IPv4, ipv4 keyword, IPv6 in canonical form", "[config]")
+{
+	const Config c = parse(R"(resource r0 {
+  device /dev/rdbd0; disk /dev/vdb;
+  on a { address ipv6 [FD00:0::0:1]:7789; }
+  on b { address ipv4 192.168.1.2:1; }
+})");
+	const Endpoint &a = c.resources[0].hosts[0].address;
+	CHECK(a.family == AF_INET6);
+	CHECK(a.ip == "fd00::1");
+	CHECK(a.str() == "[fd00::1]:7789");
+	CHECK(a.config_text() == "ipv6 [fd00::1]:7789");
+	const Endpoint &b = c.resources[0].hosts[1].address;
+	CHECK(b.family == AF_INET);
+	CHECK(b.str() == "192.168.1.2:1");
+	CHECK(b.sockaddr_bytes().size() == sizeof(sockaddr_in));
+	CHECK(a.sockaddr_bytes().size() == sizeof(sockaddr_in6));
+}
+
+TEST_CASE("quoted strings, escapes and comments", "[config]")
+{
+	const Config c = parse("resource \"r0\" { # trailing comment\n"
+			       "  device \"/dev/rdbd0\";\n"
+			       "  disk \"/dev/a\\\"b\\\\c#d\";\n"
+			       "  on \"host one\" { address 10.0.0.1:1; }\n"
+			       "  on b { address 10.0.0.2:1; } # done\n"
+			       "}\n");
+	const ResourceConfig &r = c.resources[0];
+	CHECK(r.name == "r0");
+	CHECK(r.hosts[0].disk == "/dev/a\"b\\c#d");
+	CHECK(r.hosts[0].name == "host one");
+}
+
+TEST_CASE("an empty file has no resources", "[config]")
+{
+	CHECK(parse("").resources.empty());
+	CHECK(parse("# nothing\n\n").resources.empty());
+}
+
+TEST_CASE("two resources may share a minor on different hosts", "[config]")
+{
+	const Config c = parse(R"(
+resource r0 { device /dev/rdbd0; disk /dev/vdb;
+  on a { address 10.0.0.1:7000; } on b { address 10.0.0.2:7000; } }
+resource r1 { device /dev/rdbd0; disk /dev/vdb;
+  on c { address 10.0.0.3:7000; } on d { address 10.0.0.4:7000; } }
+)");
+	CHECK(c.resources.size() == 2);
+}
+
+TEST_CASE("node selection", "[config][node]")
+{
+	const Config c = parse(std::string(kTwoNodes) + R"(
+resource r1 { device /dev/rdbd1; disk /dev/vdc;
+  on rabius { address 10.99.1.2:7790; } on third { address 10.99.1.3:7790; } }
+)");
+
+	SECTION("this node's host is self, the other one the peer")
+	{
+		const NodeResource r =
+			resource_on_node(c.resources[0], "rabius");
+		CHECK(r.self->name == "rabius");
+		CHECK(r.peer->name == "corman");
+		CHECK(r.minor() == 0);
+		CHECK(r.name() == "r0");
+	}
+	SECTION("a node without an on section is told to use --node")
+	{
+		REQUIRE_THROWS_WITH(
+			resource_on_node(c.resources[0], "elsewhere"),
+			"t.conf:2:1: no 'on' section for this node 'elsewhere' "
+			"in resource r0 (hosts: corman, rabius); use --node");
+	}
+	SECTION("all selects the resources that have this node")
+	{
+		CHECK(select_resources(c, "all", "corman").size() == 1);
+		CHECK(select_resources(c, "all", "rabius").size() == 2);
+		REQUIRE_THROWS_WITH(
+			select_resources(c, "all", "x"),
+			"no resource in t.conf has an 'on' section for this "
+			"node 'x' (hosts: corman, rabius, third); use --node");
+	}
+	SECTION("a named resource must exist and have this node")
+	{
+		CHECK(select_resources(c, "r1", "third")[0].peer->name ==
+		      "rabius");
+		REQUIRE_THROWS_WITH(select_resources(c, "r9", "corman"),
+				    "no resource r9 in t.conf (resources: r0, "
+				    "r1)");
+		REQUIRE_THROWS_AS(select_resources(c, "r1", "corman"),
+				  ConfigError);
+	}
+	SECTION("all in a file without resources")
+	{
+		REQUIRE_THROWS_WITH(select_resources(parse(""), "all", "a"),
+				    "no resources in t.conf");
+	}
+}
+
+TEST_CASE("configuration errors exit with code 3", "[config]")
+{
+	try {
+		parse("resource r0 {");
+		FAIL("no error");
+	} catch (const Error &e) {
+		CHECK(e.exit_code() == kExitConfig);
+	}
+}
+
+TEST_CASE("dump writes every default and inherited value", "[config][dump]")
+{
+	const Config c = parse(kTwoNodes);
+	CHECK(dump_resource(c.resources[0]) == R"(resource r0 {
+    net {
+        protocol C;
+        connect-int 10;
+        ping-int 10;
+        ping-timeout 5;
+        timeout 60;
+    }
+    on corman {
+        device /dev/rdbd0;
+        disk /dev/vdb;
+        meta-disk internal;
+        address 10.99.1.1:7789;
+    }
+    on rabius {
+        device /dev/rdbd0;
+        disk /dev/vdb;
+        meta-disk internal;
+        address 10.99.1.2:7789;
+    }
+}
+)");
+}
+
+TEST_CASE("dump parses back to the same configuration", "[config][dump]")
+{
+	const std::string text =
+		GENERATE(std::string(rdbd::test::kTwoNodes),
+			 std::string(R"(resource "odd.name-1_" {
+  device /dev/rdbd255;
+  net { protocol A; ping-int 120; timeout 11; connect-int 2; ping-timeout 300; }
+  on "host with spaces" { disk "/dev/we\"ird;{}#"; address ipv6 [::1]:65535; }
+  on b { device /dev/rdbd3; disk /dev/vdc; address ipv4 127.0.0.1:1; }
+})"));
+	const Config original = parse(text);
+	std::string dumped;
+	for (const ResourceConfig &r : original.resources)
+		dumped += dump_resource(r);
+	const Config again = parse(dumped);
+	CHECK(again.resources == original.resources);
+	// Dumping is idempotent.
+	std::string twice;
+	for (const ResourceConfig &r : again.resources)
+		twice += dump_resource(r);
+	CHECK(twice == dumped);
+}
+
+TEST_CASE("config_word quotes only when needed", "[config][dump]")
+{
+	CHECK(config_word("/dev/vdb") == "/dev/vdb");
+	CHECK(config_word("") == "\"\"");
+	CHECK(config_word("a b") == "\"a b\"");
+	CHECK(config_word("a\"b\\") == "\"a\\\"b\\\\\"");
+	CHECK(config_word("x;y") == "\"x;y\"");
+}

@@ -1,0 +1,294 @@
+// Every kind of invalid configuration, with the exact message it gets:
+// "FILE:LINE:COL: what is wrong (what was expected)".
+#include <catch2/catch.hpp>
+
+#include "helpers.h"
+
+using rdbd::test::config_error;
+
+namespace {
+
+struct BadConfig {
+	const char *what;
+	const char *text;
+	const char *error;
+};
+
+// Two valid hosts to append to resources that are otherwise complete.
+#define HOSTS                                                                  \
+	"  on a { address 10.0.0.1:7000; }\n"                                  \
+	"  on b { address 10.0.0.2:7000; }\n"
+
+const BadConfig kSyntaxErrors[] = {
+	{"unknown keyword in a resource",
+	 "resource r0 {\n  devise /dev/rdbd0;\n}\n",
+	 "t.conf:2:3: unknown keyword 'devise' in resource r0 (expected one "
+	 "of: device, disk, meta-disk, net, on)"},
+	{"unknown keyword at top level", "resourse r0 {\n}\n",
+	 "t.conf:1:1: unknown keyword 'resourse' at top level (expected one "
+	 "of: resource)"},
+	{"unknown keyword in net", "resource r0 {\n  net { protokol C; }\n}\n",
+	 "t.conf:2:9: unknown keyword 'protokol' in 'net' of resource r0 "
+	 "(expected one of: protocol, connect-int, ping-int, ping-timeout, "
+	 "timeout)"},
+	{"unknown keyword in on",
+	 "resource r0 {\n  on a { adress 10.0.0.1:1; }\n}\n",
+	 "t.conf:2:10: unknown keyword 'adress' in 'on a' of resource r0 "
+	 "(expected one of: device, disk, meta-disk, address)"},
+	{"missing ';' before the next keyword",
+	 "resource r0 {\n  device /dev/rdbd0\n  disk /dev/vdb;\n}\n",
+	 "t.conf:2:20: missing ';' after 'device /dev/rdbd0' (expected ';' "
+	 "before 'disk')"},
+	{"missing ';' before '}'",
+	 "resource r0 {\n  on a { address 1.2.3.4:5 }\n}\n",
+	 "t.conf:2:27: missing ';' after 'address 1.2.3.4:5' (expected ';' "
+	 "before '}')"},
+	{"missing ';' at the end of the file", "resource r0 {\n  disk /dev/vdb",
+	 "t.conf:2:16: missing ';' after 'disk /dev/vdb' (expected ';' before "
+	 "the end of the file)"},
+	{"missing ';' after a two-word address",
+	 "resource r0 {\n  on a { address ipv6 [::1]:5 disk /x; }\n}\n",
+	 "t.conf:2:30: missing ';' after 'address ipv6 [::1]:5' (expected ';' "
+	 "before 'disk')"},
+	{"unterminated brace", "resource r0 {\n  disk /dev/vdb;\n",
+	 "t.conf:1:13: unterminated section 'resource r0' (expected '}' "
+	 "before the end of the file)"},
+	{"unterminated nested brace",
+	 "resource r0 {\n  net {\n    protocol C;\n",
+	 "t.conf:2:7: unterminated section 'net' (expected '}' before the end "
+	 "of the file)"},
+	{"unterminated string", "resource r0 {\n  disk \"/dev/vdb;\n}\n",
+	 "t.conf:2:8: unterminated string (expected a closing '\"' on the "
+	 "same line)"},
+	{"stray '}'", "}\n",
+	 "t.conf:1:1: unexpected '}' at top level (no section is open)"},
+	{"stray ';'", "resource r0 {\n ;\n}\n",
+	 "t.conf:2:2: unexpected ';' in resource r0 (expected a keyword: "
+	 "device, disk, meta-disk, net, on)"},
+	{"quoted keyword", "resource r0 {\n  \"disk\" /dev/vdb;\n}\n",
+	 "t.conf:2:3: unexpected \"disk\" in resource r0 (expected a keyword: "
+	 "device, disk, meta-disk, net, on)"},
+	{"section without a name", "resource {\n}\n",
+	 "t.conf:1:10: missing name after 'resource' (expected 'resource NAME "
+	 "{')"},
+	{"section without '{'", "resource r0\n  disk /dev/vdb;\n",
+	 "t.conf:2:3: expected '{' after 'resource r0' (found 'disk')"},
+	{"net without '{'", "resource r0 {\n  net protocol C;\n}\n",
+	 "t.conf:2:7: expected '{' after 'net' (found 'protocol')"},
+	{"missing value", "resource r0 {\n  disk ;\n}\n",
+	 "t.conf:2:8: missing value for 'disk' (expected an absolute path "
+	 "shorter than 256 bytes)"},
+	{"section where a value belongs", "resource r0 {\n  disk { }\n}\n",
+	 "t.conf:2:8: missing value for 'disk' (expected an absolute path "
+	 "shorter than 256 bytes)"},
+};
+
+const BadConfig kValueErrors[] = {
+	{"bad protocol", "resource r0 {\n  net { protocol D; }\n}\n",
+	 "t.conf:2:18: bad value 'D' for 'protocol' (expected one of: A, B, "
+	 "C)"},
+	{"not a number", "resource r0 {\n  net { ping-int ten; }\n}\n",
+	 "t.conf:2:18: bad value 'ten' for 'ping-int' (expected a number of "
+	 "seconds, 1..120)"},
+	{"negative number", "resource r0 {\n  net { connect-int -1; }\n}\n",
+	 "t.conf:2:21: bad value '-1' for 'connect-int' (expected a number of "
+	 "seconds, 1..120)"},
+	{"ping-timeout below range",
+	 "resource r0 {\n  net { ping-timeout 0; }\n}\n",
+	 "t.conf:2:22: value 0 for 'ping-timeout' is out of range (expected "
+	 "1..300 tenths of a second)"},
+	{"ping-timeout above range",
+	 "resource r0 {\n  net { ping-timeout 301; }\n}\n",
+	 "t.conf:2:22: value 301 for 'ping-timeout' is out of range (expected "
+	 "1..300 tenths of a second)"},
+	{"timeout above range", "resource r0 {\n  net { timeout 601; }\n}\n",
+	 "t.conf:2:17: value 601 for 'timeout' is out of range (expected "
+	 "1..600 tenths of a second)"},
+	{"connect-int above range",
+	 "resource r0 {\n  net { connect-int 121; }\n}\n",
+	 "t.conf:2:21: value 121 for 'connect-int' is out of range (expected "
+	 "1..120 seconds)"},
+	{"ping-int below range", "resource r0 {\n  net { ping-int 0; }\n}\n",
+	 "t.conf:2:18: value 0 for 'ping-int' is out of range (expected "
+	 "1..120 seconds)"},
+	{"number too long for any integer",
+	 "resource r0 {\n  net { timeout 99999999999999999999999; }\n}\n",
+	 "t.conf:2:17: value 99999999999999999999999 for 'timeout' is out of "
+	 "range (expected 1..600 tenths of a second)"},
+	{"timeout not shorter than ping-int",
+	 "resource r0 {\n  net { ping-int 5; }\n}\n",
+	 "t.conf:2:3: 'timeout' 6.0 s is not shorter than 'ping-int' 5.0 s "
+	 "(expected timeout < ping-int and timeout < connect-int)"},
+	{"timeout not shorter than connect-int",
+	 "resource r0 {\n  net { connect-int 2; timeout 20; }\n}\n",
+	 "t.conf:2:3: 'timeout' 2.0 s is not shorter than 'connect-int' 2.0 s "
+	 "(expected timeout < ping-int and timeout < connect-int)"},
+	{"device not rdbd", "resource r0 {\n  device /dev/sdb;\n}\n",
+	 "t.conf:2:10: bad value '/dev/sdb' for 'device' (expected /dev/rdbdN "
+	 "with N in 0..255)"},
+	{"device minor too big", "resource r0 {\n  device /dev/rdbd256;\n}\n",
+	 "t.conf:2:10: bad value '/dev/rdbd256' for 'device' (expected "
+	 "/dev/rdbdN with N in 0..255)"},
+	{"device minor with leading zero",
+	 "resource r0 {\n  device /dev/rdbd01;\n}\n",
+	 "t.conf:2:10: bad value '/dev/rdbd01' for 'device' (expected "
+	 "/dev/rdbdN with N in 0..255)"},
+	{"external meta-disk", "resource r0 {\n  meta-disk /dev/sdc;\n}\n",
+	 "t.conf:2:13: bad value '/dev/sdc' for 'meta-disk' (expected "
+	 "internal; only internal meta data is supported)"},
+	{"relative disk path", "resource r0 {\n  disk vdb;\n}\n",
+	 "t.conf:2:8: bad value 'vdb' for 'disk' (expected an absolute path "
+	 "shorter than 256 bytes)"},
+	{"address without port",
+	 "resource r0 {\n  on a { address 10.0.0.1; }\n}\n",
+	 "t.conf:2:18: bad value '10.0.0.1' for 'address' (expected "
+	 "IPv4:PORT or ipv6 [IPv6]:PORT)"},
+	{"address with a host name",
+	 "resource r0 {\n  on a { address corman:7789; }\n}\n",
+	 "t.conf:2:18: bad value 'corman:7789' for 'address' (expected "
+	 "IPv4:PORT or ipv6 [IPv6]:PORT)"},
+	{"port 0", "resource r0 {\n  on a { address 10.0.0.1:0; }\n}\n",
+	 "t.conf:2:18: bad port '0' in 'address' (expected 1..65535)"},
+	{"port 65536", "resource r0 {\n  on a { address 10.0.0.1:65536; }\n}\n",
+	 "t.conf:2:18: bad port '65536' in 'address' (expected 1..65535)"},
+	{"unknown address family",
+	 "resource r0 {\n  on a { address ipx 10.0.0.1:1; }\n}\n",
+	 "t.conf:2:18: bad address family 'ipx' in 'address' (expected ipv4 "
+	 "or ipv6)"},
+	{"IPv6 without the ipv6 keyword",
+	 "resource r0 {\n  on a { address [fd00::1]:1; }\n}\n",
+	 "t.conf:2:18: bad value '[fd00::1]:1' for 'address' (expected "
+	 "IPv4:PORT or ipv6 [IPv6]:PORT)"},
+	{"IPv6 without brackets",
+	 "resource r0 {\n  on a { address ipv6 fd00::1:1; }\n}\n",
+	 "t.conf:2:23: bad value 'fd00::1:1' for 'address' (expected "
+	 "IPv4:PORT or ipv6 [IPv6]:PORT)"},
+	{"ipv4 keyword with an IPv6 address",
+	 "resource r0 {\n  on a { address ipv4 [::1]:1; }\n}\n",
+	 "t.conf:2:23: bad value '[::1]:1' for 'address' (expected IPv4:PORT "
+	 "or ipv6 [IPv6]:PORT)"},
+	{"bad resource name", "resource r/0 {\n}\n",
+	 "t.conf:1:10: bad resource name 'r/0' (expected 1..63 characters "
+	 "from A-Z a-z 0-9 _ . -)"},
+	{"resource name too long",
+	 "resource "
+	 "r234567890123456789012345678901234567890123456789012345678901234 "
+	 "{\n}\n",
+	 "t.conf:1:10: bad resource name "
+	 "'r234567890123456789012345678901234567890123456789012345678901234' "
+	 "(expected 1..63 characters from A-Z a-z 0-9 _ . -)"},
+	{"resource named all", "resource all {\n}\n",
+	 "t.conf:1:10: bad resource name 'all' (expected any other name: "
+	 "'all' means every resource)"},
+};
+
+const BadConfig kStructureErrors[] = {
+	{"duplicate key",
+	 "resource r0 {\n  disk /dev/vdb;\n  disk /dev/vdc;\n}\n",
+	 "t.conf:3:3: duplicate 'disk' in resource r0 (first given at line "
+	 "2)"},
+	{"duplicate net section", "resource r0 {\n  net { }\n  net { }\n}\n",
+	 "t.conf:3:3: duplicate 'net' in resource r0 (first given at line 2)"},
+	{"duplicate key in net",
+	 "resource r0 {\n  net { protocol A; protocol B; }\n}\n",
+	 "t.conf:2:21: duplicate 'protocol' in 'net' of resource r0 (first "
+	 "given at line 2)"},
+	{"duplicate key in on",
+	 "resource r0 {\n  on a {\n    address 10.0.0.1:1;\n    address "
+	 "10.0.0.1:2;\n  }\n}\n",
+	 "t.conf:4:5: duplicate 'address' in 'on a' of resource r0 (first "
+	 "given at line 3)"},
+	{"duplicate resource",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
+	 "}\nresource r0 {\n}\n",
+	 "t.conf:6:10: duplicate resource r0 (first given at line 1)"},
+	{"no on section",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n}\n",
+	 "t.conf:1:1: resource r0 has no 'on' section (expected exactly 2, one "
+	 "per node)"},
+	{"one on section",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n  on a { "
+	 "address 1.2.3.4:5; }\n}\n",
+	 "t.conf:1:1: resource r0 has only one 'on' section (expected exactly "
+	 "2, one per node)"},
+	{"three on sections",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
+	 "  on c { address 10.0.0.3:7000; }\n}\n",
+	 "t.conf:5:3: resource r0 has more than two 'on' sections (expected "
+	 "exactly 2, one per node)"},
+	{"the same host twice",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n  on a { "
+	 "address 1.2.3.4:5; }\n  on a { address 1.2.3.5:5; }\n}\n",
+	 "t.conf:4:6: duplicate 'on a' in resource r0 (first given at line "
+	 "3)"},
+	{"no device", "resource r0 {\n  disk /dev/vdb;\n" HOSTS "}\n",
+	 "t.conf:3:3: no 'device' for host 'a' in resource r0 (expected "
+	 "'device /dev/rdbdN;' in the resource or in 'on a')"},
+	{"no disk for one host",
+	 "resource r0 {\n  device /dev/rdbd0;\n  on a { disk /dev/vdb; "
+	 "address 10.0.0.1:7000; }\n  on b { address 10.0.0.2:7000; }\n}\n",
+	 "t.conf:4:3: no 'disk' for host 'b' in resource r0 (expected 'disk "
+	 "/dev/DISK;' in the resource or in 'on b')"},
+	{"no address",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n  on a { "
+	 "address 1.2.3.4:5; }\n  on b { }\n}\n",
+	 "t.conf:4:3: no 'address' in 'on b' of resource r0 (expected "
+	 "'address IPv4:PORT or ipv6 [IPv6]:PORT;')"},
+	{"two resources with one minor on a host",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
+	 "}\nresource r1 {\n  device /dev/rdbd0; disk /dev/vdc;\n  on a { "
+	 "address 10.0.0.1:7001; }\n  on b { address 10.0.0.2:7001; }\n}\n",
+	 "t.conf:7:3: minor 0 on host 'a' is already used by resource r0 "
+	 "(expected one resource per device and host)"},
+	{"two resources with one disk on a host",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
+	 "}\nresource r1 {\n  device /dev/rdbd1;\n  on a { disk /dev/vdc; "
+	 "address 10.0.0.1:7001; }\n  on b { disk /dev/vdb; address "
+	 "10.0.0.2:7001; }\n}\n",
+	 "t.conf:9:10: disk /dev/vdb on host 'b' is already used by resource "
+	 "r0 (expected one resource per disk and host)"},
+	{"two resources with one address on a host",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
+	 "}\nresource r1 {\n  device /dev/rdbd1; disk /dev/vdc;\n  on a { "
+	 "address 10.0.0.1:7000; }\n  on b { address 10.0.0.2:7001; }\n}\n",
+	 "t.conf:8:10: address 10.0.0.1:7000 on host 'a' is already used by "
+	 "resource r0 (expected one resource per address and host)"},
+};
+
+void check_all(const BadConfig *begin, const BadConfig *end)
+{
+	for (const BadConfig *c = begin; c != end; ++c) {
+		DYNAMIC_SECTION(c->what)
+		{
+			CHECK(config_error(c->text) == c->error);
+		}
+	}
+}
+
+} // namespace
+
+TEST_CASE("syntax errors", "[config][errors]")
+{
+	check_all(std::begin(kSyntaxErrors), std::end(kSyntaxErrors));
+}
+
+TEST_CASE("bad values", "[config][errors]")
+{
+	check_all(std::begin(kValueErrors), std::end(kValueErrors));
+}
+
+TEST_CASE("missing, duplicate and colliding settings", "[config][errors]")
+{
+	check_all(std::begin(kStructureErrors), std::end(kStructureErrors));
+}
+
+TEST_CASE("an unreadable file is a configuration error", "[config][errors]")
+{
+	REQUIRE_THROWS_WITH(rdbd::load_config("/nonexistent/rdbd.conf"),
+			    "cannot read configuration file "
+			    "/nonexistent/rdbd.conf: No such file or "
+			    "directory");
+	REQUIRE_THROWS_WITH(rdbd::load_config("/"),
+			    "cannot read configuration file /: Is a "
+			    "directory");
+}

@@ -1,0 +1,380 @@
+// Gives the parsed tree its meaning: resolves inheritance, applies
+// defaults and checks what a single statement cannot (required keys,
+// duplicates, collisions between resources).
+#include "config.h"
+
+#include <rdbd/genl.h>
+
+#include <map>
+#include <set>
+
+#include "config_parser.h"
+#include "device_name.h"
+#include "fd.h"
+
+namespace rdbd {
+
+namespace {
+
+const std::string &text_of(const ConfigNode &n)
+{
+	return std::get<std::string>(n.value);
+}
+
+std::string join(const std::vector<std::string> &items)
+{
+	std::string s;
+	for (const std::string &i : items)
+		s += (s.empty() ? "" : ", ") + i;
+	return s;
+}
+
+std::string line_of(const Location &l)
+{
+	return "line " + std::to_string(l.line);
+}
+
+// The kernel takes the name verbatim (RDBD_A_RES_NAME) and shows it in
+// messages, so the rules are the kernel's; "all" is rdbdadm's own.
+void check_resource_name(const ConfigNode &res)
+{
+	const std::string &name = res.name;
+	const bool valid = !name.empty() && name.size() < RDBD_RES_NAME_MAX &&
+			   name.find_first_not_of(
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "abcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+				   std::string::npos;
+	if (!valid)
+		throw ConfigError(
+			res.name_where,
+			"bad resource name '" + name + "' (expected 1.." +
+				std::to_string(RDBD_RES_NAME_MAX - 1) +
+				" characters from A-Z a-z 0-9 _ . -)");
+	if (name == kAllResources)
+		throw ConfigError(res.name_where,
+				  "bad resource name 'all' (expected any "
+				  "other name: 'all' means every resource)");
+}
+
+std::string seconds_text(unsigned tenths)
+{
+	return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) +
+	       " s";
+}
+
+// drbd.conf(5): "timeout ... must be lower than connect-int and lower
+// than ping-int"; otherwise a slow answer is mistaken for a dead link.
+void check_timeout(const NetOptions &net, const Location &where)
+{
+	const std::pair<const char *, unsigned> limits[] = {
+		{"ping-int", net.ping_int_s},
+		{"connect-int", net.connect_int_s},
+	};
+	for (const auto &[keyword, seconds] : limits)
+		if (net.timeout_ds >= seconds * 10)
+			throw ConfigError(
+				where,
+				"'timeout' " + seconds_text(net.timeout_ds) +
+					" is not shorter than '" + keyword +
+					"' " + seconds_text(seconds * 10) +
+					" (expected timeout < ping-int "
+					"and timeout < connect-int)");
+}
+
+NetOptions bind_net(const ConfigNode &res)
+{
+	NetOptions net;
+	const ConfigNode *section = res.child("net");
+	if (!section)
+		return net;
+	if (const ConfigNode *p = section->child("protocol"))
+		net.protocol = text_of(*p)[0];
+	for (const NetNumber &n : net_numbers())
+		if (const ConfigNode *v = section->child(n.keyword))
+			net.*n.field = static_cast<unsigned>(
+				std::get<long long>(v->value));
+	check_timeout(net, section->where);
+	return net;
+}
+
+// A per-host key from `on HOST { }`, else from the resource, else null.
+const ConfigNode *inherited(const ConfigNode &on, const ConfigNode &res,
+			    std::string_view keyword)
+{
+	const ConfigNode *n = on.child(keyword);
+	return n ? n : res.child(keyword);
+}
+
+const ConfigNode &required_per_host(const ConfigNode &on, const ConfigNode &res,
+				    std::string_view keyword,
+				    std::string_view example)
+{
+	if (const ConfigNode *n = inherited(on, res, keyword))
+		return *n;
+	throw ConfigError(on.where,
+			  "no '" + std::string(keyword) + "' for host '" +
+				  on.name + "' in resource " + res.name +
+				  " (expected '" + std::string(example) +
+				  "' in the resource or in 'on " + on.name +
+				  "')");
+}
+
+HostConfig bind_host(const ConfigNode &on, const ConfigNode &res)
+{
+	HostConfig h;
+	h.name = on.name;
+	h.origin.section = on.where;
+
+	const ConfigNode &device =
+		required_per_host(on, res, "device", "device /dev/rdbdN;");
+	h.device = text_of(device);
+	h.minor = *minor_of_device(h.device);
+	h.origin.device = device.where;
+
+	const ConfigNode &disk =
+		required_per_host(on, res, "disk", "disk /dev/DISK;");
+	h.disk = text_of(disk);
+	h.origin.disk = disk.where;
+
+	const ConfigNode *meta = inherited(on, res, "meta-disk");
+	h.meta_disk = meta ? text_of(*meta) : "internal";
+
+	const ConfigNode *address = on.child("address");
+	if (!address)
+		throw ConfigError(on.where, "no 'address' in 'on " + on.name +
+						    "' of resource " +
+						    res.name +
+						    " (expected 'address " +
+						    kEndpointSyntax + ";')");
+	h.address = std::get<Endpoint>(address->value);
+	h.origin.address = address->where;
+	return h;
+}
+
+std::vector<HostConfig> bind_hosts(const ConfigNode &res)
+{
+	const char *const expected = " (expected exactly 2, one per node)";
+	std::vector<HostConfig> hosts;
+	for (const ConfigNode *on : res.all("on")) {
+		for (const HostConfig &h : hosts)
+			if (h.name == on->name)
+				throw ConfigError(
+					on->name_where,
+					"duplicate 'on " + on->name +
+						"' in resource " + res.name +
+						" (first given at " +
+						line_of(h.origin.section) +
+						")");
+		if (hosts.size() == 2)
+			throw ConfigError(on->where,
+					  "resource " + res.name +
+						  " has more than two 'on' "
+						  "sections" +
+						  expected);
+		hosts.push_back(bind_host(*on, res));
+	}
+	if (hosts.size() < 2)
+		throw ConfigError(res.where,
+				  "resource " + res.name + " has " +
+					  (hosts.empty() ? "no 'on' section"
+							 : "only one 'on' "
+							   "section") +
+					  expected);
+	return hosts;
+}
+
+ResourceConfig bind_resource(const ConfigNode &res)
+{
+	check_resource_name(res);
+	ResourceConfig r;
+	r.name = res.name;
+	r.origin = res.where;
+	r.net = bind_net(res);
+	r.hosts = bind_hosts(res);
+	return r;
+}
+
+// Two resources on one host must not share a device, disk or address;
+// the kernel would refuse the second one only at `up` time.
+class HostClaims {
+public:
+	void claim(const ResourceConfig &r, const HostConfig &h,
+		   const std::string &what, const Location &where,
+		   std::string_view kind)
+	{
+		const auto [it, fresh] =
+			owner_.emplace(h.name + '\n' + what, &r);
+		if (!fresh)
+			throw ConfigError(where,
+					  what + " on host '" + h.name +
+						  "' is already used by "
+						  "resource " +
+						  it->second->name +
+						  " (expected one resource "
+						  "per " +
+						  std::string(kind) +
+						  " and host)");
+	}
+
+private:
+	std::map<std::string, const ResourceConfig *> owner_;
+};
+
+void check_unique_per_host(const Config &config)
+{
+	HostClaims claims;
+	for (const ResourceConfig &r : config.resources) {
+		for (const HostConfig &h : r.hosts) {
+			claims.claim(r, h, "minor " + std::to_string(h.minor),
+				     h.origin.device, "device");
+			claims.claim(r, h, "disk " + h.disk, h.origin.disk,
+				     "disk");
+			claims.claim(r, h, "address " + h.address.str(),
+				     h.origin.address, "address");
+		}
+	}
+}
+
+Config bind_config(const ConfigNode &root, const std::string &file)
+{
+	Config config;
+	config.file = file;
+	for (const ConfigNode *res : root.all("resource")) {
+		if (const ResourceConfig *first = config.find(res->name))
+			throw ConfigError(res->name_where,
+					  "duplicate resource " + res->name +
+						  " (first given at " +
+						  line_of(first->origin) + ")");
+		config.resources.push_back(bind_resource(*res));
+	}
+	check_unique_per_host(config);
+	return config;
+}
+
+std::vector<std::string> resource_names(const Config &config)
+{
+	std::vector<std::string> names;
+	for (const ResourceConfig &r : config.resources)
+		names.push_back(r.name);
+	return names;
+}
+
+std::vector<std::string> all_host_names(const Config &config)
+{
+	std::set<std::string> names;
+	for (const ResourceConfig &r : config.resources)
+		for (const HostConfig &h : r.hosts)
+			names.insert(h.name);
+	return {names.begin(), names.end()};
+}
+
+} // namespace
+
+const std::vector<NetNumber> &net_numbers()
+{
+	static const std::vector<NetNumber> table = {
+		{"connect-int", &NetOptions::connect_int_s},
+		{"ping-int", &NetOptions::ping_int_s},
+		{"ping-timeout", &NetOptions::ping_timeout_ds},
+		{"timeout", &NetOptions::timeout_ds},
+	};
+	return table;
+}
+
+bool NetOptions::operator==(const NetOptions &o) const
+{
+	if (protocol != o.protocol)
+		return false;
+	for (const NetNumber &n : net_numbers())
+		if (this->*n.field != o.*n.field)
+			return false;
+	return true;
+}
+
+bool HostConfig::operator==(const HostConfig &o) const
+{
+	return name == o.name && device == o.device && minor == o.minor &&
+	       disk == o.disk && meta_disk == o.meta_disk &&
+	       address == o.address;
+}
+
+const HostConfig *ResourceConfig::host(std::string_view n) const
+{
+	for (const HostConfig &h : hosts)
+		if (h.name == n)
+			return &h;
+	return nullptr;
+}
+
+std::string ResourceConfig::host_list() const
+{
+	std::vector<std::string> names;
+	for (const HostConfig &h : hosts)
+		names.push_back(h.name);
+	return join(names);
+}
+
+bool ResourceConfig::operator==(const ResourceConfig &o) const
+{
+	return name == o.name && net == o.net && hosts == o.hosts;
+}
+
+const ResourceConfig *Config::find(std::string_view name) const
+{
+	for (const ResourceConfig &r : resources)
+		if (r.name == name)
+			return &r;
+	return nullptr;
+}
+
+const ResourceConfig &Config::get(const std::string &name) const
+{
+	if (const ResourceConfig *r = find(name))
+		return *r;
+	throw ConfigError("no resource " + name + " in " + file +
+			  " (resources: " + join(resource_names(*this)) + ")");
+}
+
+Config parse_config(std::string_view text, const std::string &file)
+{
+	return bind_config(parse_config_tree(text, file), file);
+}
+
+Config load_config(const std::string &path)
+{
+	return parse_config(read_config_file(path), path);
+}
+
+NodeResource resource_on_node(const ResourceConfig &r, const std::string &node)
+{
+	for (size_t i = 0; i < r.hosts.size(); ++i)
+		if (r.hosts[i].name == node)
+			return {&r, &r.hosts[i], &r.hosts[1 - i]};
+	throw ConfigError(r.origin, "no 'on' section for this node '" + node +
+					    "' in resource " + r.name +
+					    " (hosts: " + r.host_list() +
+					    "); use --node");
+}
+
+std::vector<NodeResource> select_resources(const Config &config,
+					   const std::string &which,
+					   const std::string &node)
+{
+	if (which != kAllResources)
+		return {resource_on_node(config.get(which), node)};
+	std::vector<NodeResource> selected;
+	for (const ResourceConfig &r : config.resources)
+		if (r.host(node))
+			selected.push_back(resource_on_node(r, node));
+	if (config.resources.empty())
+		throw ConfigError("no resources in " + config.file);
+	if (selected.empty())
+		throw ConfigError("no resource in " + config.file +
+				  " has an 'on' section for this node '" +
+				  node +
+				  "' (hosts: " + join(all_host_names(config)) +
+				  "); use --node");
+	return selected;
+}
+
+} // namespace rdbd

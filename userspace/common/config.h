@@ -1,0 +1,97 @@
+// The configuration as rdbdadm uses it: every resource with its two hosts
+// fully resolved (values inherited from the resource level filled in,
+// defaults applied, everything checked).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config_error.h"
+#include "endpoint.h"
+
+namespace rdbd {
+
+// Units as in drbd.conf: the names say which.  Defaults are DRBD 8.4's.
+struct NetOptions {
+	char protocol = 'C';
+	unsigned connect_int_s = 10;
+	unsigned ping_int_s = 10;
+	unsigned ping_timeout_ds = 5; // tenths of a second
+	unsigned timeout_ds = 60;     // tenths of a second
+
+	bool operator==(const NetOptions &o) const;
+};
+
+// The net options that are plain numbers, in the order dump prints them:
+// one table instead of one line per option in the binder and in dump.
+struct NetNumber {
+	std::string_view keyword;
+	unsigned NetOptions::*field;
+};
+const std::vector<NetNumber> &net_numbers();
+
+struct HostConfig {
+	std::string name;
+	std::string device; // /dev/rdbdN
+	unsigned minor = 0;
+	std::string disk;
+	std::string meta_disk; // "internal"
+	Endpoint address;
+
+	// Where each setting was written, for error messages.  Not part of
+	// the value: equal settings from different files compare equal.
+	struct Origins {
+		Location section, device, disk, address;
+	} origin;
+
+	bool operator==(const HostConfig &o) const;
+};
+
+struct ResourceConfig {
+	std::string name;
+	NetOptions net;
+	std::vector<HostConfig> hosts; // exactly two, in file order
+	Location origin;	       // not compared, as above
+
+	const HostConfig *host(std::string_view name) const;
+	std::string host_list() const; // "corman, rabius"
+	bool operator==(const ResourceConfig &o) const;
+};
+
+struct Config {
+	std::string file;
+	std::vector<ResourceConfig> resources;
+
+	const ResourceConfig *find(std::string_view name) const;
+	// As find(), but a missing resource is a ConfigError listing the
+	// resources there are.
+	const ResourceConfig &get(const std::string &name) const;
+};
+
+// Both throw ConfigError ("FILE:LINE:COL: ...") at the first problem.
+Config parse_config(std::string_view text, const std::string &file);
+Config load_config(const std::string &path);
+
+// One resource as seen from the node rdbdadm runs on.
+struct NodeResource {
+	const ResourceConfig *resource;
+	const HostConfig *self;
+	const HostConfig *peer;
+
+	const std::string &name() const { return resource->name; }
+	unsigned minor() const { return self->minor; }
+};
+
+NodeResource resource_on_node(const ResourceConfig &r, const std::string &node);
+
+// `which` is a resource name or "all" (every resource that has an `on`
+// section for `node`).
+std::vector<NodeResource> select_resources(const Config &config,
+					   const std::string &which,
+					   const std::string &node);
+
+// "all" means every resource; it cannot name one.
+inline constexpr std::string_view kAllResources = "all";
+
+} // namespace rdbd

@@ -1,0 +1,228 @@
+#include "config_parser.h"
+
+namespace rdbd {
+
+namespace {
+
+// How messages name the section being parsed.
+struct Scope {
+	std::string label; // "resource r0", "net", "on corman"
+	std::string where; // "in 'net' of resource r0", "at top level"
+	std::string owner; // "resource r0": what nested scopes belong to
+};
+
+Scope top_scope()
+{
+	return {"", "at top level", ""};
+}
+
+Scope nested_scope(const Scope &parent, const ConfigNode &section)
+{
+	Scope s;
+	s.label = section.keyword +
+		  (section.name.empty() ? "" : " " + section.name);
+	if (parent.owner.empty()) {
+		s.where = "in " + s.label;
+		s.owner = s.label;
+	} else {
+		s.where = "in '" + s.label + "' of " + parent.owner;
+		s.owner = parent.owner;
+	}
+	return s;
+}
+
+bool is_word(const Token &t)
+{
+	return t.kind == TokenKind::Word || t.kind == TokenKind::String;
+}
+
+// check_value() with the error placed at the offending word.
+ConfigValue check_words(const KeySpec &key, const std::vector<Token> &words)
+{
+	std::vector<std::string> texts;
+	for (const Token &w : words)
+		texts.push_back(w.text);
+	try {
+		return check_value(key, texts);
+	} catch (const ValueError &e) {
+		throw ConfigError(words[e.word].where, e.message);
+	}
+}
+
+std::string join_words(const std::vector<Token> &words, size_t count)
+{
+	std::string s;
+	for (size_t i = 0; i < count; ++i)
+		s += " " + words[i].text;
+	return s;
+}
+
+class Parser {
+public:
+	Parser(std::string_view text, const std::string &file)
+		: lexer_(text, file)
+	{
+	}
+
+	ConfigNode parse()
+	{
+		ConfigNode root;
+		parse_body(root, top_level_schema(), top_scope(), nullptr);
+		return root;
+	}
+
+private:
+	void parse_body(ConfigNode &parent, const SectionSpec &spec,
+			const Scope &scope, const Token *open);
+	void parse_entry(ConfigNode &parent, const SectionSpec &spec,
+			 const Scope &scope, const Token &keyword);
+	void parse_value(ConfigNode &node, const KeySpec &key);
+	void parse_section(ConfigNode &node, const KeySpec &key,
+			   const Scope &scope);
+
+	Lexer lexer_;
+};
+
+// Reads entries until the '}' that matches `open` (or the end of the file
+// at top level, where `open` is null).
+void Parser::parse_body(ConfigNode &parent, const SectionSpec &spec,
+			const Scope &scope, const Token *open)
+{
+	for (;;) {
+		const Token t = lexer_.next();
+		switch (t.kind) {
+		case TokenKind::Word:
+			parse_entry(parent, spec, scope, t);
+			break;
+		case TokenKind::End:
+			if (open)
+				throw ConfigError(open->where,
+						  "unterminated section '" +
+							  scope.label +
+							  "' (expected '}' "
+							  "before the end of "
+							  "the file)");
+			return;
+		case TokenKind::CloseBrace:
+			if (open)
+				return;
+			throw ConfigError(t.where, "unexpected '}' at top "
+						   "level (no section is "
+						   "open)");
+		default:
+			throw ConfigError(t.where,
+					  "unexpected " + t.describe() + " " +
+						  scope.where +
+						  " (expected a keyword: " +
+						  spec.keyword_list() + ")");
+		}
+	}
+}
+
+void Parser::parse_entry(ConfigNode &parent, const SectionSpec &spec,
+			 const Scope &scope, const Token &keyword)
+{
+	const KeySpec *key = spec.find(keyword.text);
+	if (!key)
+		throw ConfigError(keyword.where,
+				  "unknown keyword " + keyword.describe() +
+					  " " + scope.where +
+					  " (expected one of: " +
+					  spec.keyword_list() + ")");
+	const ConfigNode *first = parent.child(keyword.text);
+	if (first && !key->repeatable)
+		throw ConfigError(
+			keyword.where,
+			"duplicate " + keyword.describe() + " " + scope.where +
+				" (first given at line " +
+				std::to_string(first->where.line) + ")");
+
+	ConfigNode node;
+	node.keyword = keyword.text;
+	node.where = keyword.where;
+	if (key->shape == Shape::Value)
+		parse_value(node, *key);
+	else
+		parse_section(node, *key, scope);
+	parent.children.push_back(std::move(node));
+}
+
+// `keyword word... ;` with as many words as the key takes.
+void Parser::parse_value(ConfigNode &node, const KeySpec &key)
+{
+	std::vector<Token> words;
+	Token t = lexer_.next();
+	for (; is_word(t); t = lexer_.next())
+		words.push_back(t);
+
+	const size_t wanted =
+		words.empty() ? 1 : value_word_count(key, words[0].text);
+	if (words.size() < wanted) {
+		// "address 10.0.0.1;" is a bad address more than a short one.
+		if (!words.empty())
+			check_words(key, words);
+		throw ConfigError(t.where, "missing value for '" +
+						   node.keyword +
+						   "' (expected " +
+						   expected_value(key) + ")");
+	}
+	// A forgotten ';' shows up as words beyond what the key takes.
+	const Token &after = words.size() > wanted ? words[wanted] : t;
+	if (words.size() > wanted || t.kind != TokenKind::Semicolon)
+		throw ConfigError(words[wanted - 1].end(),
+				  "missing ';' after '" + node.keyword +
+					  join_words(words, wanted) +
+					  "' (expected ';' before " +
+					  after.describe() + ")");
+
+	node.value = check_words(key, words);
+}
+
+// `keyword [NAME] { body }`
+void Parser::parse_section(ConfigNode &node, const KeySpec &key,
+			   const Scope &scope)
+{
+	Token t = lexer_.next();
+	if (key.shape == Shape::NamedSection) {
+		if (!is_word(t))
+			throw ConfigError(
+				t.where, "missing name after '" + node.keyword +
+						 "' (expected '" +
+						 node.keyword + " NAME {')");
+		node.name = t.text;
+		node.name_where = t.where;
+		t = lexer_.next();
+	}
+	const Scope inner = nested_scope(scope, node);
+	if (t.kind != TokenKind::OpenBrace)
+		throw ConfigError(t.where, "expected '{' after '" +
+						   inner.label + "' (found " +
+						   t.describe() + ")");
+	parse_body(node, *key.body, inner, &t);
+}
+
+} // namespace
+
+const ConfigNode *ConfigNode::child(std::string_view kw) const
+{
+	for (const ConfigNode &c : children)
+		if (c.keyword == kw)
+			return &c;
+	return nullptr;
+}
+
+std::vector<const ConfigNode *> ConfigNode::all(std::string_view kw) const
+{
+	std::vector<const ConfigNode *> found;
+	for (const ConfigNode &c : children)
+		if (c.keyword == kw)
+			found.push_back(&c);
+	return found;
+}
+
+ConfigNode parse_config_tree(std::string_view text, const std::string &file)
+{
+	return Parser(text, file).parse();
+}
+
+} // namespace rdbd

@@ -1,0 +1,31 @@
+// Generic recursive-descent parser: text -> tree of ConfigNodes, checked
+// against the schema tables (config_schema.h).  It knows no keyword by
+// name; giving the tree its meaning is config.cc's job.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config_lexer.h"
+#include "config_schema.h"
+
+namespace rdbd {
+
+struct ConfigNode {
+	std::string keyword; // empty for the root
+	Location where;	     // of the keyword
+	std::string name;    // NamedSection: `on NAME {`
+	Location name_where;
+	ConfigValue value; // Shape::Value: the checked value
+	std::vector<ConfigNode> children;
+
+	// First child with this keyword, or nullptr.
+	const ConfigNode *child(std::string_view keyword) const;
+	std::vector<const ConfigNode *> all(std::string_view keyword) const;
+};
+
+// Throws ConfigError at the first error.
+ConfigNode parse_config_tree(std::string_view text, const std::string &file);
+
+} // namespace rdbd

@@ -1,0 +1,225 @@
+#include "config_schema.h"
+
+#include <rdbd/genl.h>
+
+#include "device_name.h"
+
+namespace rdbd {
+
+namespace {
+
+KeySpec integer(std::string_view keyword, long long min, long long max,
+		std::string_view unit)
+{
+	KeySpec k{keyword, Shape::Value, {}};
+	k.value = {ValueType::Integer, min, max, unit, {}, {}};
+	return k;
+}
+
+KeySpec typed(std::string_view keyword, ValueType type)
+{
+	KeySpec k{keyword, Shape::Value, {}};
+	k.value.type = type;
+	return k;
+}
+
+KeySpec choice(std::string_view keyword, std::vector<std::string_view> choices,
+	       std::string_view expects = {})
+{
+	KeySpec k{keyword, Shape::Value, {}};
+	k.value = {ValueType::Choice, 0, 0, {}, std::move(choices), expects};
+	return k;
+}
+
+KeySpec section(std::string_view keyword, const SectionSpec &body,
+		Shape shape = Shape::Section)
+{
+	KeySpec k{keyword, shape, {}};
+	k.body = &body;
+	k.repeatable = shape == Shape::NamedSection;
+	return k;
+}
+
+// Keys that may sit in the resource and in an `on` section; the host's
+// value wins (config.cc).
+std::vector<KeySpec> per_host_keys()
+{
+	return {
+		typed("device", ValueType::Device),
+		typed("disk", ValueType::Path),
+		choice("meta-disk", {"internal"},
+		       "internal; only internal meta data is supported"),
+	};
+}
+
+const SectionSpec &net_schema()
+{
+	// Ranges and units are DRBD 8.4's (linux/drbd_limits.h).
+	static const SectionSpec spec{{
+		choice("protocol", {"A", "B", "C"}),
+		integer("connect-int", 1, 120, "seconds"),
+		integer("ping-int", 1, 120, "seconds"),
+		integer("ping-timeout", 1, 300, "tenths of a second"),
+		integer("timeout", 1, 600, "tenths of a second"),
+	}};
+	return spec;
+}
+
+const SectionSpec &on_schema()
+{
+	static const SectionSpec spec = [] {
+		SectionSpec s{per_host_keys()};
+		s.keys.push_back(typed("address", ValueType::Address));
+		return s;
+	}();
+	return spec;
+}
+
+const SectionSpec &resource_schema()
+{
+	static const SectionSpec spec = [] {
+		SectionSpec s{per_host_keys()};
+		s.keys.push_back(section("net", net_schema()));
+		s.keys.push_back(
+			section("on", on_schema(), Shape::NamedSection));
+		return s;
+	}();
+	return spec;
+}
+
+bool all_digits(const std::string &s)
+{
+	return !s.empty() &&
+	       s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+ValueError bad_value(const KeySpec &key, const std::string &word,
+		     size_t index = 0)
+{
+	return {index, "bad value '" + word + "' for '" +
+			       std::string(key.keyword) + "' (expected " +
+			       expected_value(key) + ")"};
+}
+
+long long check_integer(const KeySpec &key, const std::string &word)
+{
+	const ValueSpec &v = key.value;
+	// More than 18 digits would overflow; it is out of range anyway.
+	if (!all_digits(word))
+		throw bad_value(key, word);
+	const long long n = word.size() > 18 ? v.max + 1 : std::stoll(word);
+	if (n < v.min || n > v.max)
+		throw ValueError{0, "value " + word + " for '" +
+					    std::string(key.keyword) +
+					    "' is out of range (expected " +
+					    std::to_string(v.min) + ".." +
+					    std::to_string(v.max) + " " +
+					    std::string(v.unit) + ")"};
+	return n;
+}
+
+std::string check_choice(const KeySpec &key, const std::string &word)
+{
+	for (std::string_view c : key.value.choices)
+		if (word == c)
+			return word;
+	throw bad_value(key, word);
+}
+
+std::string check_path(const KeySpec &key, const std::string &word)
+{
+	if (word.empty() || word[0] != '/' || word.size() >= RDBD_PATH_MAX)
+		throw bad_value(key, word);
+	return word;
+}
+
+std::string check_device(const KeySpec &key, const std::string &word)
+{
+	if (!minor_of_device(word))
+		throw bad_value(key, word);
+	return word;
+}
+
+} // namespace
+
+const KeySpec *SectionSpec::find(std::string_view keyword) const
+{
+	for (const KeySpec &k : keys)
+		if (k.keyword == keyword)
+			return &k;
+	return nullptr;
+}
+
+std::string SectionSpec::keyword_list() const
+{
+	std::string list;
+	for (const KeySpec &k : keys)
+		list += (list.empty() ? "" : ", ") + std::string(k.keyword);
+	return list;
+}
+
+const SectionSpec &top_level_schema()
+{
+	static const SectionSpec spec{{
+		section("resource", resource_schema(), Shape::NamedSection),
+	}};
+	return spec;
+}
+
+size_t value_word_count(const KeySpec &key, const std::string &first)
+{
+	// "address 10.0.0.1:7789" vs "address ipv6 [fd00::1]:7789": a first
+	// word without a ':' can only be the family keyword.
+	if (key.value.type == ValueType::Address &&
+	    first.find(':') == std::string::npos)
+		return 2;
+	return 1;
+}
+
+std::string expected_value(const KeySpec &key)
+{
+	const ValueSpec &v = key.value;
+	if (!v.expects.empty())
+		return std::string(v.expects);
+	switch (v.type) {
+	case ValueType::Path:
+		return "an absolute path shorter than " +
+		       std::to_string(RDBD_PATH_MAX) + " bytes";
+	case ValueType::Device:
+		return "/dev/rdbdN with N in 0.." +
+		       std::to_string(RDBD_MINOR_MAX);
+	case ValueType::Integer:
+		return "a number of " + std::string(v.unit) + ", " +
+		       std::to_string(v.min) + ".." + std::to_string(v.max);
+	case ValueType::Choice: {
+		std::string list;
+		for (std::string_view c : v.choices)
+			list += (list.empty() ? "" : ", ") + std::string(c);
+		return "one of: " + list;
+	}
+	case ValueType::Address:
+		break;
+	}
+	return kEndpointSyntax;
+}
+
+ConfigValue check_value(const KeySpec &key,
+			const std::vector<std::string> &words)
+{
+	const std::string &word = words.front();
+	switch (key.value.type) {
+	case ValueType::Path:
+		return check_path(key, word);
+	case ValueType::Device:
+		return check_device(key, word);
+	case ValueType::Integer:
+		return check_integer(key, word);
+	case ValueType::Choice:
+		return check_choice(key, word);
+	case ValueType::Address:
+		break;
+	}
+	return parse_endpoint(words);
+}
+
+} // namespace rdbd

@@ -1,0 +1,70 @@
+// What the configuration language allows where: one table per section.
+//
+// The parser is generic and learns everything from these tables: which
+// keywords a section accepts, whether each is a `key value;` statement or a
+// `{ }` section (named like `on HOST { }` or not), whether it may repeat,
+// and how its value is checked.  Adding an option is adding a row here and
+// reading it in config.cc.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "endpoint.h"
+
+namespace rdbd {
+
+enum class ValueType {
+	Path,	 // absolute path shorter than RDBD_PATH_MAX
+	Device,	 // /dev/rdbdN
+	Integer, // min..max, in `unit`
+	Choice,	 // one of `choices`
+	Address, // [ipv4|ipv6] ADDR:PORT
+};
+
+struct ValueSpec {
+	ValueType type = ValueType::Path;
+	long long min = 0, max = 0;	       // Integer
+	std::string_view unit;		       // Integer: "seconds"
+	std::vector<std::string_view> choices; // Choice
+	std::string_view expects;	       // overrides the generated hint
+};
+
+// A checked value: Integer -> long long, Address -> Endpoint, else text.
+using ConfigValue = std::variant<std::string, long long, Endpoint>;
+
+enum class Shape { Value, Section, NamedSection };
+
+struct SectionSpec;
+
+struct KeySpec {
+	std::string_view keyword;
+	Shape shape = Shape::Value;
+	ValueSpec value;		   // Shape::Value
+	const SectionSpec *body = nullptr; // sections
+	bool repeatable = false;
+};
+
+struct SectionSpec {
+	std::vector<KeySpec> keys;
+
+	const KeySpec *find(std::string_view keyword) const;
+	std::string keyword_list() const; // "device, disk, ..." for errors
+};
+
+const SectionSpec &top_level_schema();
+
+// How many words the statement takes, given the first one: `address`
+// takes an optional family keyword before the address itself.
+size_t value_word_count(const KeySpec &key, const std::string &first);
+
+// "(expected ...)" text for the value of `key`.
+std::string expected_value(const KeySpec &key);
+
+// Checks the words of a statement against its spec; throws ValueError.
+ConfigValue check_value(const KeySpec &key,
+			const std::vector<std::string> &words);
+
+} // namespace rdbd

@@ -1,0 +1,161 @@
+#include "ops.h"
+
+namespace rdbd {
+
+namespace {
+
+// "name minor": how every operation's text starts.
+std::string head(const char *name, unsigned minor)
+{
+	return std::string(name) + " " + std::to_string(minor);
+}
+
+std::string with_force(const std::string &text, bool force)
+{
+	return force ? text + " --force" : text;
+}
+
+std::string option(const char *key, const std::string &value)
+{
+	return std::string(" ") + key + "=" + value;
+}
+
+std::string op_text(const CreateMdOp &o)
+{
+	return with_force(head("create-md", o.minor) + " " + o.disk, o.force);
+}
+
+std::string op_text(const NewMinorOp &o)
+{
+	return head("new-minor", o.minor) + " " + o.resource;
+}
+
+std::string op_text(const AttachOp &o)
+{
+	return head("attach", o.minor) + " " + o.disk;
+}
+
+std::string op_text(const DetachOp &o)
+{
+	return head("detach", o.minor);
+}
+
+std::string op_text(const DisconnectOp &o)
+{
+	return head("disconnect", o.minor);
+}
+
+std::string op_text(const ConnectOp &o)
+{
+	return head("connect", o.minor) + " " + o.local.str() + " " +
+	       o.peer.str() + option("peer", o.peer_name) +
+	       option("protocol", std::string(1, o.protocol)) +
+	       option("connect-int-ms", std::to_string(o.connect_int_ms)) +
+	       option("ping-int-ms", std::to_string(o.ping_int_ms)) +
+	       option("ping-timeout-ms", std::to_string(o.ping_timeout_ms)) +
+	       option("timeout-ms", std::to_string(o.timeout_ms));
+}
+
+std::string op_text(const PrimaryOp &o)
+{
+	return with_force(head("primary", o.minor), o.force);
+}
+
+std::string op_text(const SecondaryOp &o)
+{
+	return head("secondary", o.minor);
+}
+
+std::string op_text(const DelMinorOp &o)
+{
+	return head("del-minor", o.minor);
+}
+
+ConnectOp connect_op(const NodeResource &r)
+{
+	const NetOptions &net = r.resource->net;
+	// drbd.conf units: connect-int and ping-int in seconds, ping-timeout
+	// and timeout in tenths of a second.
+	return {r.minor(),
+		r.self->address,
+		r.peer->address,
+		r.peer->name,
+		net.protocol,
+		net.connect_int_s * 1000,
+		net.ping_int_s * 1000,
+		net.ping_timeout_ds * 100,
+		net.timeout_ds * 100};
+}
+
+} // namespace
+
+std::string format_op(const Op &op)
+{
+	return std::visit([](const auto &o) { return op_text(o); }, op);
+}
+
+unsigned op_minor(const Op &op)
+{
+	return std::visit([](const auto &o) { return o.minor; }, op);
+}
+
+Plan plan_create_md(const NodeResource &r, bool force)
+{
+	return {{CreateMdOp{r.minor(), r.self->disk, r.name(), force}, {}}};
+}
+
+// DEL_MINOR also detaches and disconnects, so it alone undoes the steps
+// that follow new-minor.
+Plan plan_up(const NodeResource &r)
+{
+	return {
+		{NewMinorOp{r.minor(), r.name()}, DelMinorOp{r.minor()}},
+		{AttachOp{r.minor(), r.self->disk}, {}},
+		{connect_op(r), {}},
+	};
+}
+
+Plan plan_down(const NodeResource &r)
+{
+	return {{DelMinorOp{r.minor()}, {}}};
+}
+
+Plan plan_primary(const NodeResource &r, bool force)
+{
+	return {{PrimaryOp{r.minor(), force}, {}}};
+}
+
+Plan plan_attach(const NodeResource &r)
+{
+	return {{AttachOp{r.minor(), r.self->disk}, {}}};
+}
+
+Plan plan_detach(const NodeResource &r)
+{
+	return {{DetachOp{r.minor()}, {}}};
+}
+
+Plan plan_connect(const NodeResource &r)
+{
+	return {{connect_op(r), {}}};
+}
+
+Plan plan_disconnect(const NodeResource &r)
+{
+	return {{DisconnectOp{r.minor()}, {}}};
+}
+
+Plan plan_secondary(const NodeResource &r)
+{
+	return {{SecondaryOp{r.minor()}, {}}};
+}
+
+std::string format_plan(const Plan &plan)
+{
+	std::string text;
+	for (const Step &s : plan)
+		text += format_op(s.op) + "\n";
+	return text;
+}
+
+} // namespace rdbd

@@ -1,0 +1,112 @@
+// Low-level operations: what every rdbdadm command turns into.
+//
+// A command builds a Plan (an ordered list of operations) from the
+// configuration, then either executes it (op_executor.h) or, with
+// --dry-run, prints it with format_op(), one operation per line.  The
+// printed form is stable, like `drbdadm -d`:
+//
+//   create-md MINOR DISK [--force]
+//   new-minor MINOR RESOURCE
+//   attach MINOR DISK
+//   detach MINOR
+//   connect MINOR LOCAL PEER peer=NAME protocol=A|B|C connect-int-ms=N
+//           ping-int-ms=N ping-timeout-ms=N timeout-ms=N     (one line)
+//   disconnect MINOR
+//   primary MINOR [--force]
+//   secondary MINOR
+//   del-minor MINOR
+//
+// LOCAL and PEER are IPv4:PORT or [IPv6]:PORT.  A new operation is a new
+// struct in the Op variant plus its op_text() (ops.cc) and request()
+// (op_executor.cc) overloads; the compiler points at any that is missing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config.h"
+#include "endpoint.h"
+
+namespace rdbd {
+
+struct CreateMdOp {
+	unsigned minor;
+	std::string disk;
+	std::string resource; // for messages only
+	bool force;
+};
+
+struct NewMinorOp {
+	unsigned minor;
+	std::string resource;
+};
+
+struct AttachOp {
+	unsigned minor;
+	std::string disk;
+};
+
+// Timers in milliseconds, as RDBD_NET_*_MS carries them.
+struct ConnectOp {
+	unsigned minor;
+	Endpoint local;
+	Endpoint peer;
+	std::string peer_name;
+	char protocol;
+	uint32_t connect_int_ms;
+	uint32_t ping_int_ms;
+	uint32_t ping_timeout_ms;
+	uint32_t timeout_ms;
+};
+
+struct DetachOp {
+	unsigned minor;
+};
+
+struct DisconnectOp {
+	unsigned minor;
+};
+
+struct PrimaryOp {
+	unsigned minor;
+	bool force;
+};
+
+struct SecondaryOp {
+	unsigned minor;
+};
+
+struct DelMinorOp {
+	unsigned minor;
+};
+
+using Op = std::variant<CreateMdOp, NewMinorOp, AttachOp, DetachOp, ConnectOp,
+			DisconnectOp, PrimaryOp, SecondaryOp, DelMinorOp>;
+
+std::string format_op(const Op &op);
+unsigned op_minor(const Op &op);
+
+// One step of a plan, with what takes it back if a later step fails.
+struct Step {
+	Op op;
+	std::optional<Op> undo;
+};
+using Plan = std::vector<Step>;
+
+Plan plan_create_md(const NodeResource &r, bool force);
+Plan plan_up(const NodeResource &r);
+Plan plan_down(const NodeResource &r);
+Plan plan_attach(const NodeResource &r);
+Plan plan_detach(const NodeResource &r);
+Plan plan_connect(const NodeResource &r);
+Plan plan_disconnect(const NodeResource &r);
+Plan plan_primary(const NodeResource &r, bool force);
+Plan plan_secondary(const NodeResource &r);
+
+// The dry-run text: format_op() of each step, one per line.
+std::string format_plan(const Plan &plan);
+
+} // namespace rdbd

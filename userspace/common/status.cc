@@ -1,0 +1,269 @@
+#include "status.h"
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+
+#include <array>
+#include <cstdio>
+
+#include "error.h"
+#include "states.h"
+
+namespace rdbd {
+
+namespace {
+
+// Which RDBD_STATUS_* attribute fills which field.  The same tables give
+// libnl its validation policy, so a field cannot be read unchecked.
+template <typename T> struct StatusField {
+	int attr;
+	T DeviceStatus::*field;
+};
+
+const StatusField<uint8_t> kU8Fields[] = {
+	{RDBD_STATUS_ROLE, &DeviceStatus::role},
+	{RDBD_STATUS_DISK_STATE, &DeviceStatus::disk_state},
+	{RDBD_STATUS_CONN_STATE, &DeviceStatus::conn_state},
+	{RDBD_STATUS_PEER_ROLE, &DeviceStatus::peer_role},
+	{RDBD_STATUS_PEER_DISK_STATE, &DeviceStatus::peer_disk_state},
+	{RDBD_STATUS_PROTOCOL, &DeviceStatus::protocol},
+};
+
+const StatusField<uint32_t> kU32Fields[] = {
+	{RDBD_STATUS_OPEN_COUNT, &DeviceStatus::open_count},
+	{RDBD_STATUS_MD_FLAGS, &DeviceStatus::md_flags},
+};
+
+const StatusField<uint64_t> kU64Fields[] = {
+	{RDBD_STATUS_SIZE_SECTORS, &DeviceStatus::size_sectors},
+	{RDBD_STATUS_UUID_CURRENT, &DeviceStatus::uuid_current},
+	{RDBD_STATUS_UUID_BITMAP, &DeviceStatus::uuid_bitmap},
+	{RDBD_STATUS_UUID_HISTORY0, &DeviceStatus::uuid_history0},
+	{RDBD_STATUS_UUID_HISTORY1, &DeviceStatus::uuid_history1},
+	{RDBD_STATUS_DISK_WRITTEN_KIB, &DeviceStatus::disk_written_kib},
+	{RDBD_STATUS_DISK_READ_KIB, &DeviceStatus::disk_read_kib},
+	{RDBD_STATUS_NET_SENT_KIB, &DeviceStatus::net_sent_kib},
+	{RDBD_STATUS_NET_RECEIVED_KIB, &DeviceStatus::net_received_kib},
+	{RDBD_STATUS_OUT_OF_SYNC_KIB, &DeviceStatus::out_of_sync_kib},
+};
+
+const StatusField<std::string> kStringFields[] = {
+	{RDBD_STATUS_BACKING_PATH, &DeviceStatus::backing_path},
+	{RDBD_STATUS_LAST_ERROR, &DeviceStatus::last_error},
+};
+
+using StatusPolicy = std::array<nla_policy, RDBD_STATUS_MAX + 1>;
+using StatusAttrs = std::array<nlattr *, RDBD_STATUS_MAX + 1>;
+
+StatusPolicy status_policy()
+{
+	StatusPolicy p{};
+	for (const auto &f : kU8Fields)
+		p[f.attr].type = NLA_U8;
+	for (const auto &f : kU32Fields)
+		p[f.attr].type = NLA_U32;
+	for (const auto &f : kU64Fields)
+		p[f.attr].type = NLA_U64;
+	for (const auto &f : kStringFields)
+		p[f.attr].type = NLA_STRING;
+	return p;
+}
+
+std::array<nla_policy, RDBD_A_MAX + 1> top_policy()
+{
+	std::array<nla_policy, RDBD_A_MAX + 1> p{};
+	p[RDBD_A_MINOR].type = NLA_U32;
+	p[RDBD_A_RES_NAME].type = NLA_STRING;
+	p[RDBD_A_STATUS].type = NLA_NESTED;
+	return p;
+}
+
+void read_fields(const StatusAttrs &a, DeviceStatus &s)
+{
+	for (const auto &f : kU8Fields)
+		if (a[f.attr])
+			s.*f.field = nla_get_u8(a[f.attr]);
+	for (const auto &f : kU32Fields)
+		if (a[f.attr])
+			s.*f.field = nla_get_u32(a[f.attr]);
+	for (const auto &f : kU64Fields)
+		if (a[f.attr])
+			s.*f.field = nla_get_u64(a[f.attr]);
+	for (const auto &f : kStringFields)
+		if (a[f.attr])
+			s.*f.field = nla_get_string(a[f.attr]);
+}
+
+NetlinkError malformed(int rc)
+{
+	return NetlinkError(std::string("malformed status from the kernel: ") +
+			    nl_geterror(rc));
+}
+
+bool is_resyncing(uint8_t conn_state)
+{
+	return conn_state == RDBD_CONN_SYNC_SOURCE ||
+	       conn_state == RDBD_CONN_SYNC_TARGET ||
+	       conn_state == RDBD_CONN_PAUSED_SYNC_S ||
+	       conn_state == RDBD_CONN_PAUSED_SYNC_T;
+}
+
+std::string percent_text(double percent)
+{
+	char text[16];
+	std::snprintf(text, sizeof(text), "%.2f", percent);
+	return text;
+}
+
+// "  rabius connection:WFConnection", or role and disk once connected.
+std::string peer_text(const std::string &peer, const DeviceStatus &s)
+{
+	if (s.conn_state < RDBD_CONN_CONNECTED)
+		return "  " + peer +
+		       " connection:" + conn_state_name(s.conn_state) + "\n";
+	std::string text =
+		"  " + peer + " role:" + role_name(s.peer_role) + "\n    ";
+	if (s.conn_state > RDBD_CONN_CONNECTED)
+		text += "replication:" + conn_state_name(s.conn_state) + " ";
+	text += "peer-disk:" + disk_state_name(s.peer_disk_state);
+	if (const auto percent = s.sync_percent())
+		text += " done:" + percent_text(*percent);
+	return text + "\n";
+}
+
+std::optional<std::string> protocol_json(uint8_t protocol)
+{
+	const std::optional<char> letter = protocol_letter(protocol);
+	if (!letter)
+		return std::nullopt;
+	return std::string(1, *letter);
+}
+
+void add_states(JsonObject &o, const std::optional<DeviceStatus> &k)
+{
+	// A state's name, or null for a resource that is not up.
+	const auto name = [&k](std::string (*name_of)(unsigned),
+			       uint8_t DeviceStatus::*field) {
+		return k ? std::optional<std::string>(name_of((*k).*field))
+			 : std::nullopt;
+	};
+	o.add_string_or_null("role", name(role_name, &DeviceStatus::role));
+	o.add_string_or_null("disk_state",
+			     name(disk_state_name, &DeviceStatus::disk_state));
+	o.add_string_or_null("connection_state",
+			     name(conn_state_name, &DeviceStatus::conn_state));
+	o.add_string_or_null("peer_role",
+			     name(role_name, &DeviceStatus::peer_role));
+	o.add_string_or_null(
+		"peer_disk_state",
+		name(disk_state_name, &DeviceStatus::peer_disk_state));
+	o.add_string_or_null("protocol",
+			     k ? protocol_json(k->protocol) : std::nullopt);
+}
+
+} // namespace
+
+std::optional<double> DeviceStatus::sync_percent() const
+{
+	if (!is_resyncing(conn_state))
+		return std::nullopt;
+	const uint64_t size_kib = size_sectors / 2;
+	if (size_kib == 0 || out_of_sync_kib >= size_kib)
+		return 0.0;
+	return 100.0 * static_cast<double>(size_kib - out_of_sync_kib) /
+	       static_cast<double>(size_kib);
+}
+
+DeviceStatus parse_status(nl_msg *msg)
+{
+	static auto policy = top_policy();
+	static auto nested_policy = status_policy();
+	std::array<nlattr *, RDBD_A_MAX + 1> top{};
+	int rc = genlmsg_parse(nlmsg_hdr(msg), 0, top.data(), RDBD_A_MAX,
+			       policy.data());
+	if (rc < 0)
+		throw malformed(rc);
+	if (!top[RDBD_A_MINOR])
+		throw NetlinkError(
+			"malformed status from the kernel: no minor");
+
+	DeviceStatus s;
+	s.minor = nla_get_u32(top[RDBD_A_MINOR]);
+	if (top[RDBD_A_RES_NAME])
+		s.resource = nla_get_string(top[RDBD_A_RES_NAME]);
+	if (top[RDBD_A_STATUS]) {
+		StatusAttrs attrs{};
+		rc = nla_parse_nested(attrs.data(), RDBD_STATUS_MAX,
+				      top[RDBD_A_STATUS], nested_policy.data());
+		if (rc < 0)
+			throw malformed(rc);
+		read_fields(attrs, s);
+	}
+	return s;
+}
+
+std::vector<DeviceStatus> query_all_status(GenlClient &kernel)
+{
+	std::vector<DeviceStatus> devices;
+	const NlMessage request =
+		kernel.new_request(RDBD_CMD_GET_STATUS, NLM_F_DUMP);
+	const NlResult r = kernel.transact(request.get(), [&](nl_msg *m) {
+		devices.push_back(parse_status(m));
+	});
+	if (r.error)
+		throw KernelError("cannot read the status of rdbd devices: " +
+					  (r.extack.empty()
+						   ? nl_geterror(-r.error)
+						   : r.extack),
+				  -r.error, r.extack);
+	return devices;
+}
+
+std::vector<ResourceState>
+match_status(const std::vector<NodeResource> &resources,
+	     const std::vector<DeviceStatus> &devices)
+{
+	std::vector<ResourceState> states;
+	for (const NodeResource &r : resources) {
+		ResourceState state{r, std::nullopt};
+		for (const DeviceStatus &d : devices)
+			if (d.minor == r.minor() && d.resource == r.name())
+				state.kernel = d;
+		states.push_back(std::move(state));
+	}
+	return states;
+}
+
+std::string status_text(const ResourceState &state)
+{
+	const std::string &name = state.config.name();
+	if (!state.kernel)
+		return name + ": not up\n";
+	const DeviceStatus &s = *state.kernel;
+	return name + " role:" + role_name(s.role) +
+	       "\n  disk:" + disk_state_name(s.disk_state) + "\n" +
+	       peer_text(state.config.peer->name, s);
+}
+
+JsonObject status_json(const ResourceState &state)
+{
+	const std::optional<DeviceStatus> &k = state.kernel;
+	const DeviceStatus none;
+	const DeviceStatus &s = k ? *k : none;
+	JsonObject o;
+	o.add_string("name", state.config.name());
+	o.add_number("minor", state.config.minor());
+	add_states(o, k);
+	o.add_number("out_of_sync_kib", s.out_of_sync_kib);
+	o.add_number_or_null("sync_percent", s.sync_percent(), 2);
+	o.add_number("net_sent_kib", s.net_sent_kib);
+	o.add_number("net_received_kib", s.net_received_kib);
+	// Resync traffic is not counted separately yet.
+	o.add_number("resync_sent_kib", 0);
+	o.add_number("resync_received_kib", 0);
+	o.add_number("disk_written_kib", s.disk_written_kib);
+	o.add_number("disk_read_kib", s.disk_read_kib);
+	return o;
+}
+
+} // namespace rdbd

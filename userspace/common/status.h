@@ -1,0 +1,69 @@
+// What the kernel reports about a device (RDBD_CMD_GET_STATUS), and the
+// ways rdbdadm shows it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "json.h"
+#include "netlink.h"
+
+namespace rdbd {
+
+// RDBD_A_STATUS in host order; an attribute the kernel left out stays at
+// its default here.
+struct DeviceStatus {
+	unsigned minor = 0;
+	std::string resource;
+	uint8_t role = 0;	     // enum rdbd_role
+	uint8_t disk_state = 0;	     // enum rdbd_disk_state
+	uint8_t conn_state = 0;	     // enum rdbd_conn_state
+	uint8_t peer_role = 0;	     // enum rdbd_role
+	uint8_t peer_disk_state = 0; // enum rdbd_disk_state
+	uint8_t protocol = 0;	     // enum rdbd_protocol, 0 = none
+	uint64_t size_sectors = 0;
+	std::string backing_path;
+	uint32_t open_count = 0;
+	uint32_t md_flags = 0;
+	uint64_t uuid_current = 0;
+	uint64_t uuid_bitmap = 0;
+	uint64_t uuid_history0 = 0;
+	uint64_t uuid_history1 = 0;
+	uint64_t disk_written_kib = 0;
+	uint64_t disk_read_kib = 0;
+	uint64_t net_sent_kib = 0;
+	uint64_t net_received_kib = 0;
+	uint64_t out_of_sync_kib = 0;
+	std::string last_error;
+
+	// Share of the device in sync, while a resync runs; else nullopt.
+	std::optional<double> sync_percent() const;
+};
+
+// Decodes one GET_STATUS reply or EVENT message; throws NetlinkError if
+// it lacks the minor or its attributes are malformed.
+DeviceStatus parse_status(nl_msg *msg);
+
+// Every device the kernel has (GET_STATUS as a dump).
+std::vector<DeviceStatus> query_all_status(GenlClient &kernel);
+
+// A configured resource next to what the kernel says about it (nothing if
+// it is not up: no device with its minor and name).
+struct ResourceState {
+	NodeResource config;
+	std::optional<DeviceStatus> kernel;
+};
+
+std::vector<ResourceState>
+match_status(const std::vector<NodeResource> &resources,
+	     const std::vector<DeviceStatus> &devices);
+
+// drbdadm (drbd 9) `status` style text; human output, may change.
+std::string status_text(const ResourceState &state);
+// The stable --json form: exactly the keys documented in rdbdadm --help.
+JsonObject status_json(const ResourceState &state);
+
+} // namespace rdbd

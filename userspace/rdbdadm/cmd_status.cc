@@ -1,0 +1,41 @@
+// rdbdadm status [RES|all] [--json]: the kernel's view of resources.
+//
+// --json is the stable interface: an array with one object per resource,
+// with exactly these keys (states null for a resource that is not up):
+//   name, minor, role, disk_state, connection_state, peer_role,
+//   peer_disk_state, protocol ("A"/"B"/"C" or null), out_of_sync_kib,
+//   sync_percent (null unless resyncing), net_sent_kib, net_received_kib,
+//   resync_sent_kib, resync_received_kib, disk_written_kib, disk_read_kib
+#include <iostream>
+
+#include "command.h"
+
+namespace rdbd::adm {
+namespace {
+
+int execute(Session &session, const po::variables_map &args)
+{
+	const std::vector<ResourceState> states =
+		session.states(resource_argument(args));
+	if (session.options().json) {
+		std::vector<JsonObject> objects;
+		for (const ResourceState &s : states)
+			objects.push_back(status_json(s));
+		std::cout << json_array(objects);
+		return kExitOk;
+	}
+	for (const ResourceState &s : states)
+		std::cout << status_text(s);
+	return kExitOk;
+}
+
+const CommandRegistration registration({
+	"status",
+	"[RES|all] [--json]",
+	"show roles, disk and connection states (all resources by default)",
+	optional_resource_arguments,
+	execute,
+});
+
+} // namespace
+} // namespace rdbd::adm
