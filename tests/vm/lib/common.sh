@@ -7,6 +7,7 @@
 # requires().  test() runs on the host and drives the guests with the
 # functions below; its stdout is compared with NNN.out if that exists, so
 # print only what is deterministic there.  Its stderr goes to the log.
+# test() runs under "set -e": a command that fails unexpectedly fails it.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 VM=$REPO/tools/vm/vm

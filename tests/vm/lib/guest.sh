@@ -28,3 +28,12 @@ resource r0 {
 }
 CONF
 }
+
+# background LOG CMD...: start CMD detached, output to LOG.  A plain `&` in
+# a command keeps the command's output pipe open, so `on` would wait for
+# the background job to end (as ssh does).
+background() {
+	local log=$1
+	shift
+	setsid "$@" >"$log" 2>&1 </dev/null &
+}
