@@ -85,6 +85,8 @@
 #define RDBD_RES_NAME_MAX	64
 #define RDBD_PATH_MAX		256
 #define RDBD_MINOR_MAX		255	/* minors are 0..RDBD_MINOR_MAX */
+#define RDBD_SECRET_MAX		64	/* shared-secret bytes, as DRBD */
+#define RDBD_HMAC_ALG_MAX	64
 
 enum rdbd_cmd {
 	RDBD_CMD_UNSPEC		= 0,
@@ -128,6 +130,11 @@ enum rdbd_net_attr {
 	RDBD_NET_PING_INT_MS		= 6,	/* u32: idle time before a ping */
 	RDBD_NET_PING_TIMEOUT_MS	= 7,	/* u32: ping answer deadline */
 	RDBD_NET_TIMEOUT_MS		= 8,	/* u32: data packet answer deadline */
+	/* Peer authentication (challenge-response; the secret never crosses
+	 * the wire).  Both or neither; without them the peer is not
+	 * authenticated. */
+	RDBD_NET_CRAM_HMAC_ALG		= 9,	/* string: hash name, e.g. "sha256" */
+	RDBD_NET_SHARED_SECRET		= 10,	/* binary, 1..RDBD_SECRET_MAX bytes */
 	__RDBD_NET_MAX,
 };
 #define RDBD_NET_MAX (__RDBD_NET_MAX - 1)
@@ -161,6 +168,12 @@ enum rdbd_status_attr {
 	RDBD_STATUS_OUT_OF_SYNC_KIB	= 19,	/* u64 */
 	RDBD_STATUS_LAST_ERROR		= 20,	/* string: why the last connection or disk failed */
 	RDBD_STATUS_PAD			= 21,	/* padding for 64-bit attributes */
+	RDBD_STATUS_RESYNC_SENT_KIB	= 22,	/* u64: resync data sent to the peer */
+	RDBD_STATUS_RESYNC_RECEIVED_KIB	= 23,	/* u64: resync data received */
+	/* While SyncSource/SyncTarget (and paused): the size of this sync and
+	 * how long it has run; OUT_OF_SYNC_KIB is what is left. */
+	RDBD_STATUS_SYNC_TOTAL_KIB	= 24,	/* u64 */
+	RDBD_STATUS_SYNC_ELAPSED_MS	= 25,	/* u64 */
 	__RDBD_STATUS_MAX,
 };
 #define RDBD_STATUS_MAX (__RDBD_STATUS_MAX - 1)
