@@ -18,9 +18,9 @@
  *   PRIMARY     promotes: only a Primary may be opened (-EMEDIUMTYPE
  *               otherwise, as DRBD).  Metadata is written before the role
  *               changes, so a crash is visible at the next attach.
- *   CONNECT     starts the per-device connection thread (conn.c); this
- *               build stops at WFConnection: the replication handshake is
- *               the next step.
+ *   CONNECT     starts the per-device connection thread (conn.c, which
+ *               has the design of replication): handshake, liveness,
+ *               replication of writes (req.c, repl.c), full sync (sync.c).
  *
  * Configuration comes only through generic netlink (nl.c), with the
  * ABI in <rdbd/genl.h>; every state change is multicast as an event.
@@ -55,6 +55,9 @@
 #include "rdbd_int.h"
 
 int rdbd_major;
+
+/* Largest DISCARD or WRITE_ZEROES one packet describes: its size is u32 bytes. */
+#define RDBD_MAX_NO_DATA_SECTORS	(U32_MAX >> SECTOR_SHIFT)
 
 static DEFINE_MUTEX(rdbd_minors_mutex);
 /* rdbd_minors_mutex; each entry holds a reference. */
@@ -119,6 +122,14 @@ void rdbd_dev_stack_limits(struct rdbd_device *dev, struct block_device *bdev)
 
 	blk_set_stacking_limits(&q->limits);
 	disk_stack_limits(dev->disk, bdev, 0);
+	/* What one DATA packet can carry (sizes on the wire are u32 bytes). */
+	blk_queue_max_hw_sectors(q, min(queue_max_hw_sectors(q),
+					RDBD_WIRE_MAX_DATA >> SECTOR_SHIFT));
+	blk_queue_max_discard_sectors(q, min(q->limits.max_discard_sectors,
+					     RDBD_MAX_NO_DATA_SECTORS));
+	blk_queue_max_write_zeroes_sectors(q,
+		min(q->limits.max_write_zeroes_sectors,
+		    RDBD_MAX_NO_DATA_SECTORS));
 	blk_queue_write_cache(q, bdev_write_cache(bdev), bdev_fua(bdev));
 	if (bdev_nonrot(bdev))
 		blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
@@ -154,7 +165,9 @@ static void rdbd_dev_init_state(struct rdbd_device *dev, unsigned int minor,
 	init_waitqueue_head(&dev->io_wait);
 	dev->role = RDBD_ROLE_SECONDARY;
 	dev->disk_state = RDBD_DISK_DISKLESS;
-	dev->conn.cstate = RDBD_CONN_STANDALONE;
+	INIT_LIST_HEAD(&dev->active);
+	init_waitqueue_head(&dev->active_wait);
+	rdbd_conn_init(dev);
 }
 
 static void rdbd_disk_init(struct rdbd_device *dev, struct gendisk *disk)
@@ -191,11 +204,18 @@ static struct rdbd_device *rdbd_dev_alloc(unsigned int minor,
 		rdbd_extack(extack, minor, "out of memory");
 		goto out_free_dev;
 	}
+	/* Received writes and resync chunks: bios with their own pages. */
+	err = bioset_init(&dev->peer_bio_set, BIO_POOL_SIZE, 0,
+			  BIOSET_NEED_BVECS);
+	if (err) {
+		rdbd_extack(extack, minor, "out of memory");
+		goto out_exit_io;
+	}
 	disk = blk_alloc_disk(NUMA_NO_NODE);
 	if (!disk) {
 		rdbd_extack(extack, minor, "out of memory");
 		err = -ENOMEM;
-		goto out_exit_io;
+		goto out_exit_peer_bioset;
 	}
 	rdbd_disk_init(dev, disk);
 	err = add_disk(disk);
@@ -209,6 +229,8 @@ static struct rdbd_device *rdbd_dev_alloc(unsigned int minor,
 
 out_put_disk:
 	put_disk(disk);
+out_exit_peer_bioset:
+	bioset_exit(&dev->peer_bio_set);
 out_exit_io:
 	rdbd_io_exit(dev);
 out_free_dev:
@@ -334,6 +356,7 @@ void rdbd_dev_remove(struct rdbd_device *dev)
 	put_disk(dev->disk);
 	dev->disk = NULL;
 	rdbd_io_exit(dev);		/* no clone left: detach waited */
+	bioset_exit(&dev->peer_bio_set); /* the connection thread is gone */
 	pr_info("rdbd%u: removed (resource '%s')\n", dev->minor, dev->name);
 	rdbd_dev_put(dev);		/* the table's reference */
 }
@@ -359,9 +382,14 @@ static int __init rdbd_init(void)
 {
 	int err;
 
+	err = rdbd_repl_module_init();
+	if (err)
+		return err;
 	rdbd_major = register_blkdev(0, "rdbd");
-	if (rdbd_major < 0)
-		return rdbd_major;
+	if (rdbd_major < 0) {
+		err = rdbd_major;
+		goto out_repl_exit;
+	}
 	err = rdbd_nl_init();
 	if (err)
 		goto out_unregister_blkdev;
@@ -371,6 +399,8 @@ static int __init rdbd_init(void)
 
 out_unregister_blkdev:
 	unregister_blkdev(rdbd_major, "rdbd");
+out_repl_exit:
+	rdbd_repl_module_exit();
 	return err;
 }
 
@@ -379,6 +409,7 @@ static void __exit rdbd_exit(void)
 	rdbd_nl_exit();
 	rdbd_dev_remove_all();
 	unregister_blkdev(rdbd_major, "rdbd");
+	rdbd_repl_module_exit();
 	rdbd_msg_exit();
 	pr_info("unloaded\n");
 }

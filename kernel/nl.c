@@ -18,7 +18,9 @@
  * the "events" multicast group; an event without RDBD_A_STATUS says the
  * minor was deleted.
  */
+#include <crypto/hash.h>
 #include <linux/ctype.h>
+#include <linux/slab.h>
 
 #include "rdbd_int.h"
 
@@ -70,6 +72,10 @@ static const struct nla_policy rdbd_net_policy[RDBD_NET_MAX + 1] = {
 						&rdbd_range_ping_timeout),
 	[RDBD_NET_TIMEOUT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 						&rdbd_range_timeout),
+	[RDBD_NET_CRAM_HMAC_ALG] = { .type = NLA_NUL_STRING,
+				     .len = RDBD_HMAC_ALG_MAX - 1 },
+	[RDBD_NET_SHARED_SECRET] = NLA_POLICY_RANGE(NLA_BINARY, 1,
+						    RDBD_SECRET_MAX),
 };
 
 static const struct nla_policy rdbd_attr_policy[RDBD_A_MAX + 1] = {
@@ -88,21 +94,43 @@ static struct genl_family rdbd_genl_family;
 
 /* ---- status ---- */
 
-/* What open(), I/O and the connection thread change: read under req_lock. */
+/* What open(), I/O and the connection threads change: read under req_lock. */
 struct rdbd_status_snapshot {
 	unsigned int open_count;
+	enum rdbd_conn_state cstate;
+	enum rdbd_role peer_role;
+	enum rdbd_disk_state peer_disk_state;
 	u64 read_sectors;
 	u64 written_sectors;
+	u64 net_sent_sectors;
+	u64 net_recv_sectors;
+	u64 rs_sent_sectors;
+	u64 rs_recv_sectors;
+	u64 sync_total_sectors;
+	u64 sync_done_sectors;
+	unsigned long sync_start;
 	char last_error[RDBD_LAST_ERROR_LEN];
 };
 
 static void rdbd_status_snapshot(struct rdbd_device *dev,
 				 struct rdbd_status_snapshot *s)
 {
+	const struct rdbd_connection *conn = &dev->conn;
+
 	spin_lock_irq(&dev->req_lock);
 	s->open_count = dev->open_count;
+	s->cstate = conn->cstate;
+	s->peer_role = conn->peer_role;
+	s->peer_disk_state = conn->peer_disk_state;
 	s->read_sectors = dev->read_sectors;
 	s->written_sectors = dev->written_sectors;
+	s->net_sent_sectors = conn->net_sent_sectors;
+	s->net_recv_sectors = conn->net_recv_sectors;
+	s->rs_sent_sectors = conn->rs_sent_sectors;
+	s->rs_recv_sectors = conn->rs_recv_sectors;
+	s->sync_total_sectors = conn->sync_total_sectors;
+	s->sync_done_sectors = conn->sync_done_sectors;
+	s->sync_start = conn->sync_start;
 	memcpy(s->last_error, dev->last_error, sizeof(s->last_error));
 	spin_unlock_irq(&dev->req_lock);
 }
@@ -112,19 +140,23 @@ static int rdbd_put_u64(struct sk_buff *skb, int type, u64 value)
 	return nla_put_u64_64bit(skb, type, value, RDBD_STATUS_PAD);
 }
 
-static int rdbd_nl_put_states(struct sk_buff *skb, struct rdbd_device *dev)
+static int rdbd_nl_put_states(struct sk_buff *skb, struct rdbd_device *dev,
+			      const struct rdbd_status_snapshot *s)
 {
 	const struct rdbd_connection *conn = &dev->conn;
+	bool connected = s->cstate >= RDBD_CONN_CONNECTED;
 	u8 protocol = 0;
 
-	if (conn->cstate != RDBD_CONN_STANDALONE)
+	if (s->cstate != RDBD_CONN_STANDALONE || conn->thread)
 		protocol = conn->net_conf.protocol;
 	if (nla_put_u8(skb, RDBD_STATUS_ROLE, dev->role) ||
 	    nla_put_u8(skb, RDBD_STATUS_DISK_STATE, dev->disk_state) ||
-	    nla_put_u8(skb, RDBD_STATUS_CONN_STATE, conn->cstate) ||
+	    nla_put_u8(skb, RDBD_STATUS_CONN_STATE, s->cstate) ||
 	    /* No peer is known below Connected. */
-	    nla_put_u8(skb, RDBD_STATUS_PEER_ROLE, RDBD_ROLE_UNKNOWN) ||
-	    nla_put_u8(skb, RDBD_STATUS_PEER_DISK_STATE, RDBD_DISK_DUNKNOWN) ||
+	    nla_put_u8(skb, RDBD_STATUS_PEER_ROLE,
+		       connected ? s->peer_role : RDBD_ROLE_UNKNOWN) ||
+	    nla_put_u8(skb, RDBD_STATUS_PEER_DISK_STATE,
+		       connected ? s->peer_disk_state : RDBD_DISK_DUNKNOWN) ||
 	    nla_put_u8(skb, RDBD_STATUS_PROTOCOL, protocol))
 		return -EMSGSIZE;
 	return 0;
@@ -155,13 +187,27 @@ static int rdbd_nl_put_backing(struct sk_buff *skb, struct rdbd_device *dev)
 static int rdbd_nl_put_counters(struct sk_buff *skb,
 				const struct rdbd_status_snapshot *s)
 {
-	/* Nothing crosses the network before the replication protocol. */
 	if (rdbd_put_u64(skb, RDBD_STATUS_DISK_WRITTEN_KIB,
 			 s->written_sectors >> 1) ||
 	    rdbd_put_u64(skb, RDBD_STATUS_DISK_READ_KIB,
 			 s->read_sectors >> 1) ||
-	    rdbd_put_u64(skb, RDBD_STATUS_NET_SENT_KIB, 0) ||
-	    rdbd_put_u64(skb, RDBD_STATUS_NET_RECEIVED_KIB, 0))
+	    rdbd_put_u64(skb, RDBD_STATUS_NET_SENT_KIB,
+			 s->net_sent_sectors >> 1) ||
+	    rdbd_put_u64(skb, RDBD_STATUS_NET_RECEIVED_KIB,
+			 s->net_recv_sectors >> 1) ||
+	    rdbd_put_u64(skb, RDBD_STATUS_RESYNC_SENT_KIB,
+			 s->rs_sent_sectors >> 1) ||
+	    rdbd_put_u64(skb, RDBD_STATUS_RESYNC_RECEIVED_KIB,
+			 s->rs_recv_sectors >> 1) ||
+	    rdbd_put_u64(skb, RDBD_STATUS_OUT_OF_SYNC_KIB,
+			 (s->sync_total_sectors - s->sync_done_sectors) >> 1))
+		return -EMSGSIZE;
+	/* Only while a sync runs. */
+	if (s->sync_total_sectors &&
+	    (rdbd_put_u64(skb, RDBD_STATUS_SYNC_TOTAL_KIB,
+			  s->sync_total_sectors >> 1) ||
+	     rdbd_put_u64(skb, RDBD_STATUS_SYNC_ELAPSED_MS,
+			  jiffies_to_msecs(jiffies - s->sync_start))))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -177,7 +223,7 @@ static int rdbd_nl_put_status(struct sk_buff *skb, struct rdbd_device *dev)
 	nest = nla_nest_start(skb, RDBD_A_STATUS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (rdbd_nl_put_states(skb, dev) ||
+	if (rdbd_nl_put_states(skb, dev, &s) ||
 	    rdbd_put_u64(skb, RDBD_STATUS_SIZE_SECTORS,
 			 get_capacity(dev->disk)) ||
 	    nla_put_u32(skb, RDBD_STATUS_OPEN_COUNT, s.open_count) ||
@@ -230,6 +276,12 @@ static void rdbd_nl_notify(struct rdbd_device *dev, bool removed)
 				GFP_KERNEL);
 	if (err && err != -ESRCH)	/* -ESRCH: nobody listens */
 		pr_debug("rdbd%u: event not sent: %d\n", dev->minor, err);
+}
+
+/* A state change made outside a netlink command.  Caller holds state_mutex. */
+void rdbd_nl_notify_state(struct rdbd_device *dev)
+{
+	rdbd_nl_notify(dev, false);
 }
 
 /* ---- device lookup ---- */
@@ -533,6 +585,37 @@ static int rdbd_nl_get_timers(struct rdbd_device *dev, struct nlattr **tb,
 	return 0;
 }
 
+/* cram-hmac-alg and shared-secret: both or neither; the hash must exist. */
+static int rdbd_nl_get_auth(struct rdbd_device *dev, struct nlattr **tb,
+			    struct rdbd_net_conf *conf,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *alg = tb[RDBD_NET_CRAM_HMAC_ALG];
+	struct nlattr *secret = tb[RDBD_NET_SHARED_SECRET];
+	char name[CRYPTO_MAX_ALG_NAME];
+
+	if (!alg && !secret)
+		return 0;
+	if (!alg || !secret) {
+		NL_SET_BAD_ATTR(extack, alg ? alg : secret);
+		rdbd_extack(extack, dev->minor,
+			    "cram-hmac-alg and shared-secret go together: set both or neither");
+		return -EINVAL;
+	}
+	nla_strscpy(conf->hmac_alg, alg, sizeof(conf->hmac_alg));
+	snprintf(name, sizeof(name), "hmac(%s)", conf->hmac_alg);
+	if (!conf->hmac_alg[0] || !crypto_has_shash(name, 0, 0)) {
+		NL_SET_BAD_ATTR(extack, alg);
+		rdbd_extack(extack, dev->minor,
+			    "cram-hmac-alg '%.32s': the kernel has no %.40s",
+			    conf->hmac_alg, name);
+		return -EINVAL;
+	}
+	conf->secret_len = nla_len(secret);
+	memcpy(conf->secret, nla_data(secret), conf->secret_len);
+	return 0;
+}
+
 static int rdbd_nl_get_net_conf(struct rdbd_device *dev,
 				struct genl_info *info,
 				struct rdbd_net_conf *conf)
@@ -553,6 +636,8 @@ static int rdbd_nl_get_net_conf(struct rdbd_device *dev,
 		return err;
 	memset(conf, 0, sizeof(*conf));
 	err = rdbd_nl_get_addrs(dev, tb, net, conf, info->extack);
+	if (!err)
+		err = rdbd_nl_get_auth(dev, tb, conf, info->extack);
 	if (err)
 		return err;
 	if (tb[RDBD_NET_PEER_NAME])
@@ -575,7 +660,7 @@ static int rdbd_act_connect(struct rdbd_device *dev, struct genl_info *info)
 	ret = rdbd_nl_get_net_conf(dev, info, conf);
 	if (!ret)
 		ret = rdbd_connect(dev, conf, info->extack);
-	kfree(conf);
+	kfree_sensitive(conf);		/* holds the shared secret */
 	return ret;
 }
 

@@ -33,15 +33,18 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/kref.h>
+#include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
 #include <linux/utsname.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include <rdbd/genl.h>
 #include <rdbd/meta.h>
+#include <rdbd/wire.h>
 
 /* State-changing functions return this when they changed something. */
 #define RDBD_CHANGED		1
@@ -97,20 +100,111 @@ struct rdbd_net_conf {
 	u32 ping_int_ms;
 	u32 ping_timeout_ms;
 	u32 timeout_ms;
+	/* peer authentication: both empty/0, or both set */
+	char hmac_alg[RDBD_HMAC_ALG_MAX];	/* "sha256", not "hmac(sha256)" */
+	u8 secret[RDBD_SECRET_MAX];
+	unsigned int secret_len;
 };
 
 /*
- * The per-device connection to the peer.  This build only gets as far as
- * WFConnection: the thread listens and dials, and closes any TCP connection
- * it gets, since the replication handshake does not exist yet.
+ * A range of the device owned by one write (or resync chunk) in flight.
+ * Two overlapping intervals are never in flight at once, so both disks
+ * apply overlapping writes in the same order (repl.c).
+ */
+struct rdbd_interval {
+	sector_t sector;
+	unsigned int size;		/* bytes */
+	struct list_head list;		/* on an "active" list, req_lock */
+};
+
+/*
+ * The per-device connection to the peer (conn.c has the design).
+ *
+ * Locking of what is here:
+ *   state_mutex   net_conf, listener, thread: set by CONNECT, cleared by
+ *                 DISCONNECT (which stops the thread first).
+ *   req_lock      cstate (written under req_lock; CONNECT/DISCONNECT hold
+ *                 state_mutex as well), the peer's states, the request
+ *                 lists, counters and the promotion handshake.
+ *   send_mutex    sock (written by the connection thread holding
+ *                 send_mutex, read by senders holding it) and the byte
+ *                 stream: one packet at a time.
+ *   thread only   everything marked so: the liveness timestamps, the
+ *                 sync thread handle, the HMAC transform.
  */
 struct rdbd_connection {
-	enum rdbd_conn_state cstate;	/* state_mutex */
+	enum rdbd_conn_state cstate;	/* see above */
 	struct rdbd_net_conf net_conf;	/* see struct rdbd_net_conf */
 	/* state_mutex; owned here, used by the thread while it runs */
 	struct socket *listener;
 	struct task_struct *thread;	/* state_mutex; NULL while StandAlone */
+	bool we_dial;			/* constant while the thread runs */
+
+	struct mutex send_mutex;	/* one packet at a time on sock */
+	struct socket *sock;		/* send_mutex; NULL if not established */
+	unsigned long ctrl_pending;	/* atomic bits: RDBD_CTRL_* to send */
+
+	/* req_lock */
+	enum rdbd_role peer_role;
+	enum rdbd_disk_state peer_disk_state;
+	struct list_head pending;	/* Primary: requests awaiting the peer */
+	u64 next_block_id;		/* Primary: cookie for DATA */
+	struct list_head peer_active;	/* Secondary: received, on the disk */
+	struct list_head peer_done;	/* Secondary: written, ack not sent */
+	struct list_head rs_pending;	/* SyncSource: chunks not acked yet */
+	unsigned int rs_inflight;	/* length of rs_pending */
+	bool new_uuid_pending;		/* lost the peer as Primary, see conn.c */
+	u64 net_sent_sectors;
+	u64 net_recv_sectors;
+	u64 rs_sent_sectors;
+	u64 rs_recv_sectors;
+	u64 sync_total_sectors;		/* 0: not syncing */
+	u64 sync_done_sectors;		/* acked (source) / written (target) */
+	unsigned long sync_start;	/* jiffies */
+	bool promoting;			/* a PRIMARY is asking the peer */
+	bool reply_ready;		/* the peer answered it */
+	u32 state_req_id;		/* of the last request we sent */
+	int state_reply;		/* 0 or -errno */
+
+	wait_queue_head_t state_wait;	/* reply_ready, cstate changes */
+	wait_queue_head_t peer_wait;	/* peer_active shrinks */
+	wait_queue_head_t rs_wait;	/* rs_inflight shrinks */
+
+	/* thread only */
+	unsigned long last_rx;		/* jiffies of the last received byte */
+	unsigned long ping_sent;	/* jiffies; 0 = no ping outstanding */
+	struct task_struct *sync_thread;	/* req_lock (pointer) */
+	struct crypto_shash *hmac;	/* NULL without authentication */
+	char peer_node[RDBD_WIRE_NAME_LEN + 1]; /* from the peer's HELLO */
+
+	struct work_struct ack_work;	/* sends acks for peer_done */
+	struct delayed_work notify_work; /* multicasts a state change */
 };
+
+/* One received packet: its id, fixed part, and the data length after it. */
+struct rdbd_packet {
+	u16 cmd;
+	u32 data_len;			/* DATA, RS_DATA: bytes still on the socket */
+	union {
+		struct rdbd_p_hello hello;
+		struct rdbd_p_auth_challenge challenge;
+		struct rdbd_p_auth_response response;
+		struct rdbd_p_auth_result result;
+		struct rdbd_p_params params;
+		struct rdbd_p_uuids uuids;
+		struct rdbd_p_state state;
+		struct rdbd_p_state_chg_req state_req;
+		struct rdbd_p_state_chg_reply state_reply;
+		struct rdbd_p_data data;
+		struct rdbd_p_ack ack;
+		struct rdbd_p_sync_uuid sync_uuid;
+		struct rdbd_p_sync_done sync_done;
+	} u;
+};
+
+/* ctrl_pending bits: sent by whoever holds send_mutex next */
+#define RDBD_CTRL_PING		0
+#define RDBD_CTRL_PING_ACK	1
 
 /* One minor: /dev/rdbdN. */
 struct rdbd_device {
@@ -135,6 +229,10 @@ struct rdbd_device {
 	u64 read_sectors;		/* req_lock: completed without error */
 	u64 written_sectors;		/* req_lock */
 	char last_error[RDBD_LAST_ERROR_LEN]; /* req_lock */
+	/* req_lock: intervals of local writes and resync chunks in flight */
+	struct list_head active;
+	wait_queue_head_t active_wait;	/* an interval left active */
+	struct bio_set peer_bio_set;	/* bios of received writes, bvecs */
 
 	struct rdbd_connection conn;
 };
@@ -168,6 +266,44 @@ void rdbd_submit_bio(struct bio *bio);
 void rdbd_io_attach(struct rdbd_device *dev, struct rdbd_backing *ldev,
 		    enum rdbd_disk_state disk_state);
 struct rdbd_backing *rdbd_io_detach(struct rdbd_device *dev);
+struct rdbd_backing *rdbd_io_get_backing(struct rdbd_device *dev);
+void rdbd_io_put_backing(struct rdbd_device *dev, enum req_op op,
+			 unsigned int sectors, blk_status_t status);
+void rdbd_io_count(struct rdbd_device *dev, enum req_op op,
+		   unsigned int sectors);
+bool rdbd_iv_conflicts(struct rdbd_device *dev, struct list_head *list,
+		       const struct rdbd_interval *iv);
+void rdbd_iv_acquire(struct rdbd_device *dev, struct rdbd_interval *iv);
+void rdbd_iv_release(struct rdbd_device *dev, struct rdbd_interval *iv);
+int rdbd_got_ack(struct rdbd_device *dev, u16 cmd, const struct rdbd_p_ack *p);
+void rdbd_repl_conn_lost(struct rdbd_device *dev);
+
+/* repl.c: writes received from the peer */
+extern mempool_t *rdbd_page_pool;
+extern struct workqueue_struct *rdbd_wq;
+int rdbd_repl_module_init(void);
+void rdbd_repl_module_exit(void);
+struct bio *rdbd_alloc_page_bio(struct rdbd_device *dev,
+				struct block_device *bdev, blk_opf_t opf,
+				u32 size);
+void rdbd_free_page_bio(struct bio *bio);
+int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt);
+void rdbd_ack_work(struct work_struct *work);
+void rdbd_peer_reqs_drain(struct rdbd_device *dev);
+
+/* sync.c: full sync */
+void rdbd_sync_source_start(struct rdbd_device *dev);
+void rdbd_sync_source_stop(struct rdbd_device *dev);
+int rdbd_sync_source_begin_connected(struct rdbd_device *dev);
+int rdbd_sync_new_bitmap_uuid(struct rdbd_device *dev, u64 *sync_uuid);
+int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
+		      const struct rdbd_p_ack *p);
+void rdbd_sync_abort(struct rdbd_device *dev);
+int rdbd_sync_target_begin(struct rdbd_device *dev, u64 sync_uuid);
+int rdbd_sync_target_start(struct rdbd_device *dev, u64 sync_uuid);
+void rdbd_sync_target_progress(struct rdbd_device *dev, u32 bytes);
+int rdbd_sync_target_done(struct rdbd_device *dev,
+			  const struct rdbd_p_sync_done *p);
 
 /* state.c: the state changes netlink asks for */
 int rdbd_attach(struct rdbd_device *dev, const char *path,
@@ -178,6 +314,8 @@ int rdbd_primary(struct rdbd_device *dev, bool force,
 int rdbd_secondary(struct rdbd_device *dev, struct netlink_ext_ack *extack);
 int rdbd_down(struct rdbd_device *dev, struct netlink_ext_ack *extack);
 void rdbd_down_forced(struct rdbd_device *dev);
+const char *rdbd_disk_state_name(enum rdbd_disk_state ds);
+const char *rdbd_role_name(enum rdbd_role role);
 
 /* md.c: on-disk metadata */
 int rdbd_md_read(struct rdbd_device *dev, struct rdbd_backing *ldev,
@@ -190,12 +328,51 @@ u32 rdbd_md_state_flags(u32 flags, enum rdbd_role role,
 void rdbd_md_new_current_uuid(struct rdbd_md *md);
 
 /* conn.c: the connection thread */
+void rdbd_conn_init(struct rdbd_device *dev);
 int rdbd_connect(struct rdbd_device *dev, const struct rdbd_net_conf *conf,
 		 struct netlink_ext_ack *extack);
 int rdbd_disconnect(struct rdbd_device *dev);
+__printf(2, 3) void rdbd_conn_error(struct rdbd_device *dev,
+				    const char *fmt, ...);
+bool rdbd_conn_lock_state(struct rdbd_device *dev);
+void rdbd_notify_later(struct rdbd_device *dev);
+void rdbd_set_cstate(struct rdbd_device *dev, enum rdbd_conn_state cs);
+bool rdbd_connected(struct rdbd_device *dev);
+void rdbd_conn_send_state(struct rdbd_device *dev);
+void rdbd_conn_established_state(struct rdbd_device *dev,
+				 enum rdbd_role peer_role,
+				 enum rdbd_disk_state peer_disk,
+				 bool sync_source, bool sync_target);
+void rdbd_conn_new_uuid_if_pending(struct rdbd_device *dev);
+int rdbd_conn_ask_primary(struct rdbd_device *dev,
+			  struct netlink_ext_ack *extack);
+
+/* handshake.c */
+int rdbd_handshake(struct rdbd_device *dev);
+void rdbd_auth_free(struct rdbd_device *dev);
+
+/* proto.c: packets on the wire */
+void rdbd_send_lock(struct rdbd_connection *conn);
+void rdbd_send_unlock(struct rdbd_connection *conn);
+int rdbd_send_packet(struct rdbd_device *dev, u16 cmd, const void *payload,
+		     u32 size);
+void rdbd_send_ctrl(struct rdbd_device *dev, int bit);
+int rdbd_send_data(struct rdbd_device *dev, u16 cmd,
+		   const struct rdbd_p_data *p, struct bio *bio,
+		   bool zero_copy);
+int rdbd_send_page_bio(struct rdbd_device *dev, u16 cmd,
+		       const struct rdbd_p_data *p, struct bio *bio);
+int rdbd_recv_buf(struct rdbd_device *dev, void *buf, size_t len,
+		  unsigned long deadline);
+int rdbd_recv_bio(struct rdbd_device *dev, struct bio *bio);
+int rdbd_recv_packet(struct rdbd_device *dev, struct rdbd_packet *pkt,
+		     unsigned long deadline);
+int rdbd_recv_expect(struct rdbd_device *dev, struct rdbd_packet *pkt,
+		     u16 cmd, unsigned long deadline);
 
 /* nl.c: generic netlink */
 int rdbd_nl_init(void);
+void rdbd_nl_notify_state(struct rdbd_device *dev);
 void rdbd_nl_exit(void);
 
 /* msg.c: error messages */

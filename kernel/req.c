@@ -1,17 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The I/O path.  /dev/rdbdN is bio-based: every bio is cloned onto the
- * backing disk unchanged (the data area starts at sector 0, so there is no
- * remapping) and the clone's status completes the original.  Flags such as
- * REQ_PREFLUSH and REQ_FUA, and operations such as DISCARD and
- * WRITE_ZEROES, travel with the clone; the queue limits stacked at attach
- * decide which of them reach rdbd at all.
+ * The I/O path of /dev/rdbdN (bio-based).  Every bio is cloned onto the
+ * backing disk unchanged (the data area starts at sector 0, so there is
+ * no remapping).  Flags such as REQ_PREFLUSH and REQ_FUA, and operations
+ * such as DISCARD and WRITE_ZEROES, travel with the clone.  Reads are
+ * served locally.
+ *
+ * On a connected Primary every write (flushes, discards and write-zeroes
+ * included) is also sent to the peer as a DATA packet, by the writer
+ * itself, right after its local clone was submitted.  The original bio
+ * completes when both parts are done:
+ *   local  the clone completed (its status is the bio's status);
+ *   net    protocol A: the packet is in the socket; B: RECV_ACK;
+ *          C: WRITE_ACK; or the connection was lost (the peer missed the
+ *          write, and the UUID rotation on connection loss records that).
+ * A peer that dies never fails or holds up application I/O beyond its
+ * detection: teardown completes every net part.
+ *
+ * Ordering.  A write (or resync chunk, sync.c) owns its range while in
+ * flight: it is on dev->active, and a write overlapping one there waits
+ * in submit_bio until that one is fully done (local + peer).  The writer
+ * sleeps in submit_bio, which is allowed, and safe because an earlier
+ * write's clone was already dispatched when its submit_bio returned (rdbd
+ * is the top of its stack: nothing batches several rdbd bios in one
+ * ->submit_bio call).
  *
  * Detach must not release the backing disk under a clone, so every clone
- * counts as in flight from before it is allocated until after it
- * completed.  Both the count and dev->ldev live under dev->req_lock:
- * submit checks ldev and counts in one critical section, and detach clears
- * ldev and then waits for the count to reach zero.
+ * counts as in flight (io_inflight, req_lock) from before it is allocated
+ * until after it completed.
  */
 #include "rdbd_int.h"
 
@@ -20,6 +36,12 @@ struct rdbd_io {
 	struct rdbd_device *dev;
 	struct bio *orig;
 	unsigned long start_time;	/* for the I/O statistics of rdbdN */
+	struct rdbd_interval iv;	/* writes: on dev->active, req_lock */
+	struct list_head pending;	/* on conn.pending while net, req_lock */
+	u64 block_id;			/* DATA cookie */
+	unsigned int parts;		/* req_lock: local and net not done */
+	bool net;			/* req_lock: the net part is not done */
+	blk_status_t status;		/* of the local clone */
 	struct bio clone;		/* last: bio_set front_pad */
 };
 
@@ -35,7 +57,7 @@ void rdbd_io_exit(struct rdbd_device *dev)
 }
 
 /* The backing disk with one more clone in flight, or NULL if Diskless. */
-static struct rdbd_backing *rdbd_io_get_backing(struct rdbd_device *dev)
+struct rdbd_backing *rdbd_io_get_backing(struct rdbd_device *dev)
 {
 	struct rdbd_backing *ldev;
 
@@ -47,9 +69,9 @@ static struct rdbd_backing *rdbd_io_get_backing(struct rdbd_device *dev)
 	return ldev;
 }
 
-/* Called from completion (interrupt) context: must not sleep. */
-static void rdbd_io_put_backing(struct rdbd_device *dev, enum req_op op,
-				unsigned int sectors, blk_status_t status)
+/* Called from completion (interrupt) context too: must not sleep. */
+void rdbd_io_put_backing(struct rdbd_device *dev, enum req_op op,
+			 unsigned int sectors, blk_status_t status)
 {
 	unsigned long flags;
 
@@ -69,21 +91,251 @@ static void rdbd_io_put_backing(struct rdbd_device *dev, enum req_op op,
 	spin_unlock_irqrestore(&dev->req_lock, flags);
 }
 
-static void rdbd_io_endio(struct bio *clone)
+/* Count I/O done on the device's behalf outside a clone (resync reads). */
+void rdbd_io_count(struct rdbd_device *dev, enum req_op op,
+		   unsigned int sectors)
 {
-	struct rdbd_io *io = container_of(clone, struct rdbd_io, clone);
+	spin_lock_irq(&dev->req_lock);
+	if (op == REQ_OP_READ)
+		dev->read_sectors += sectors;
+	else
+		dev->written_sectors += sectors;
+	spin_unlock_irq(&dev->req_lock);
+}
+
+/* ---- intervals: who owns which range ---- */
+
+static bool rdbd_iv_overlaps(const struct rdbd_interval *a,
+			     const struct rdbd_interval *b)
+{
+	return a->sector < b->sector + (b->size >> SECTOR_SHIFT) &&
+	       b->sector < a->sector + (a->size >> SECTOR_SHIFT);
+}
+
+/* Does @iv overlap any interval on @list?  Caller holds req_lock. */
+bool rdbd_iv_conflicts(struct rdbd_device *dev, struct list_head *list,
+		       const struct rdbd_interval *iv)
+{
+	struct rdbd_interval *other;
+
+	lockdep_assert_held(&dev->req_lock);
+	list_for_each_entry(other, list, list)
+		if (rdbd_iv_overlaps(iv, other))
+			return true;
+	return false;
+}
+
+/*
+ * Wait until nothing on dev->active overlaps @iv, then put it there.
+ * Caller holds req_lock (irq off); it is dropped while waiting.
+ * Empty intervals (flushes) own nothing and never wait.
+ */
+void rdbd_iv_acquire(struct rdbd_device *dev, struct rdbd_interval *iv)
+{
+	lockdep_assert_held(&dev->req_lock);
+	INIT_LIST_HEAD(&iv->list);
+	if (!iv->size)
+		return;
+	wait_event_lock_irq(dev->active_wait,
+			    !rdbd_iv_conflicts(dev, &dev->active, iv),
+			    dev->req_lock);
+	list_add_tail(&iv->list, &dev->active);
+}
+
+/* Caller holds req_lock. */
+void rdbd_iv_release(struct rdbd_device *dev, struct rdbd_interval *iv)
+{
+	lockdep_assert_held(&dev->req_lock);
+	if (list_empty(&iv->list))
+		return;
+	list_del_init(&iv->list);
+	wake_up_all(&dev->active_wait);
+}
+
+/* ---- completion ---- */
+
+static void rdbd_io_finish(struct rdbd_io *io)
+{
 	struct rdbd_device *dev = io->dev;
 	struct bio *orig = io->orig;
 	unsigned long start_time = io->start_time;
-	blk_status_t status = clone->bi_status;
+	blk_status_t status = io->status;
 	enum req_op op = bio_op(orig);
 	unsigned int sectors = bio_sectors(orig);
 
-	bio_put(clone);			/* frees io too */
+	bio_put(&io->clone);		/* frees io too */
 	bio_end_io_acct(orig, start_time);
 	orig->bi_status = status;
 	bio_endio(orig);
 	rdbd_io_put_backing(dev, op, sectors, status);
+}
+
+/* One part of @io is done; the last one completes the bio.  req_lock. */
+static bool rdbd_io_put_part(struct rdbd_io *io)
+{
+	lockdep_assert_held(&io->dev->req_lock);
+	if (--io->parts)
+		return false;
+	rdbd_iv_release(io->dev, &io->iv);
+	return true;
+}
+
+static void rdbd_io_endio(struct bio *clone)
+{
+	struct rdbd_io *io = container_of(clone, struct rdbd_io, clone);
+	struct rdbd_device *dev = io->dev;
+	unsigned long flags;
+	bool done;
+
+	spin_lock_irqsave(&dev->req_lock, flags);
+	io->status = clone->bi_status;
+	done = rdbd_io_put_part(io);
+	spin_unlock_irqrestore(&dev->req_lock, flags);
+	if (done)
+		rdbd_io_finish(io);
+}
+
+/* The net part is done (acked, sent, or the peer is gone).  Idempotent. */
+static void rdbd_io_net_done(struct rdbd_io *io)
+{
+	struct rdbd_device *dev = io->dev;
+	bool done = false;
+
+	spin_lock_irq(&dev->req_lock);
+	if (io->net) {
+		io->net = false;
+		list_del_init(&io->pending);
+		done = rdbd_io_put_part(io);
+	}
+	spin_unlock_irq(&dev->req_lock);
+	if (done)
+		rdbd_io_finish(io);
+}
+
+/* ---- sending to the peer ---- */
+
+static u32 rdbd_io_dp_flags(struct bio *bio)
+{
+	u32 flags = 0;
+
+	if (bio->bi_opf & REQ_PREFLUSH)
+		flags |= RDBD_DP_FLUSH;
+	if (bio->bi_opf & REQ_FUA)
+		flags |= RDBD_DP_FUA;
+	if (bio_op(bio) == REQ_OP_DISCARD)
+		flags |= RDBD_DP_DISCARD;
+	else if (bio_op(bio) == REQ_OP_WRITE_ZEROES)
+		flags |= RDBD_DP_WRITE_ZEROES;
+	return flags;
+}
+
+static void rdbd_io_send(struct rdbd_io *io)
+{
+	struct rdbd_device *dev = io->dev;
+	struct bio *bio = io->orig;
+	u8 protocol = dev->conn.net_conf.protocol;
+	bool payload = bio_op(bio) == REQ_OP_WRITE && bio_has_data(bio);
+	struct rdbd_p_data p = {
+		.sector = cpu_to_be64(bio->bi_iter.bi_sector),
+		.block_id = cpu_to_be64(io->block_id),
+		.size = cpu_to_be32(bio->bi_iter.bi_size),
+		.dp_flags = cpu_to_be32(rdbd_io_dp_flags(bio)),
+	};
+	int err;
+
+	err = rdbd_send_data(dev, RDBD_P_DATA, &p, payload ? bio : NULL,
+			     protocol == RDBD_PROT_C);
+	if (!err && payload) {
+		spin_lock_irq(&dev->req_lock);
+		dev->conn.net_sent_sectors += bio_sectors(bio);
+		spin_unlock_irq(&dev->req_lock);
+	}
+	/* A failed send: the connection thread notices and tears down. */
+	if (err || protocol == RDBD_PROT_A)
+		rdbd_io_net_done(io);
+}
+
+/* The peer acked DATA (receive loop). */
+int rdbd_got_ack(struct rdbd_device *dev, u16 cmd, const struct rdbd_p_ack *p)
+{
+	u64 id = be64_to_cpu(p->block_id);
+	struct rdbd_io *io, *found = NULL;
+
+	spin_lock_irq(&dev->req_lock);
+	list_for_each_entry(io, &dev->conn.pending, pending) {
+		if (io->block_id == id) {
+			found = io;
+			break;
+		}
+	}
+	spin_unlock_irq(&dev->req_lock);
+	if (!found) {
+		/* Protocol A has nothing pending but may see a NEG_ACK. */
+		if (cmd != RDBD_P_NEG_ACK)
+			return 0;
+	} else {
+		rdbd_io_net_done(found);
+	}
+	if (cmd == RDBD_P_NEG_ACK) {
+		rdbd_conn_error(dev, "peer failed to write %u bytes at sector %llu; it needs a full resync, dropping connection",
+				be32_to_cpu(p->size), be64_to_cpu(p->sector));
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * Connection lost (connection thread, socket already unusable): every
+ * write still waiting for the peer is done as far as the peer goes.
+ */
+void rdbd_repl_conn_lost(struct rdbd_device *dev)
+{
+	struct rdbd_io *io;
+
+	for (;;) {
+		spin_lock_irq(&dev->req_lock);
+		io = list_first_entry_or_null(&dev->conn.pending,
+					      struct rdbd_io, pending);
+		spin_unlock_irq(&dev->req_lock);
+		if (!io)
+			break;
+		rdbd_io_net_done(io);
+	}
+	rdbd_peer_reqs_drain(dev);
+}
+
+/* ---- submit_bio ---- */
+
+static bool rdbd_io_is_write(struct bio *bio)
+{
+	return op_is_write(bio_op(bio));
+}
+
+/*
+ * Register a write: own its range, and decide (atomically with the
+ * connection state, so teardown sees every replicated write on
+ * conn.pending) whether the peer gets it.
+ */
+static bool rdbd_io_register(struct rdbd_device *dev, struct rdbd_io *io)
+{
+	struct bio *bio = io->orig;
+	bool net;
+
+	io->iv.sector = bio->bi_iter.bi_sector;
+	io->iv.size = bio_op(bio) == REQ_OP_WRITE && !bio_has_data(bio) ?
+		      0 : bio->bi_iter.bi_size;
+	spin_lock_irq(&dev->req_lock);
+	rdbd_iv_acquire(dev, &io->iv);
+	net = dev->conn.cstate >= RDBD_CONN_CONNECTED &&
+	      dev->role == RDBD_ROLE_PRIMARY;
+	io->net = net;
+	if (net) {
+		io->parts++;
+		io->block_id = ++dev->conn.next_block_id;
+		list_add_tail(&io->pending, &dev->conn.pending);
+	}
+	spin_unlock_irq(&dev->req_lock);
+	return net;
 }
 
 void rdbd_submit_bio(struct bio *bio)
@@ -92,7 +344,12 @@ void rdbd_submit_bio(struct bio *bio)
 	struct rdbd_backing *ldev;
 	struct rdbd_io *io;
 	struct bio *clone;
+	bool net = false;
 
+	/* DATA carries at most RDBD_WIRE_MAX_DATA: see the queue limits */
+	bio = bio_split_to_limits(bio);
+	if (!bio)
+		return;
 	ldev = rdbd_io_get_backing(dev);
 	if (!ldev) {
 		bio_io_error(bio);	/* Diskless: there is no data */
@@ -114,9 +371,17 @@ void rdbd_submit_bio(struct bio *bio)
 	io = container_of(clone, struct rdbd_io, clone);
 	io->dev = dev;
 	io->orig = bio;
+	io->parts = 1;
+	io->net = false;
+	INIT_LIST_HEAD(&io->iv.list);
+	INIT_LIST_HEAD(&io->pending);
+	if (rdbd_io_is_write(bio))
+		net = rdbd_io_register(dev, io);
 	io->start_time = bio_start_io_acct(bio);
 	clone->bi_end_io = rdbd_io_endio;
 	submit_bio_noacct(clone);
+	if (net)
+		rdbd_io_send(io);
 }
 
 /* Make @ldev the disk I/O goes to.  Caller holds state_mutex. */

@@ -5,8 +5,9 @@
  * with dev->state_mutex held and returns a negative errno with an extack
  * message, 0 when nothing had to change, or RDBD_CHANGED.
  *
- * With no peer (this build), the rules are DRBD 8.4's for a disconnected
- * node with fencing dont-care; see drbd84-semantics.md.
+ * The rules are DRBD 8.4's with fencing dont-care and no
+ * allow-two-primaries; see drbd84-semantics.md.  While connected, a
+ * promotion asks the peer first (conn.c) and role changes are told to it.
  */
 #include <linux/slab.h>
 
@@ -26,11 +27,23 @@ static const char *const rdbd_disk_state_names[] = {
 	[RDBD_DISK_UPTODATE] = "UpToDate",
 };
 
-static const char *rdbd_disk_state_name(enum rdbd_disk_state ds)
+const char *rdbd_disk_state_name(enum rdbd_disk_state ds)
 {
 	if (ds < ARRAY_SIZE(rdbd_disk_state_names))
 		return rdbd_disk_state_names[ds];
 	return "?";
+}
+
+const char *rdbd_role_name(enum rdbd_role role)
+{
+	switch (role) {
+	case RDBD_ROLE_PRIMARY:
+		return "Primary";
+	case RDBD_ROLE_SECONDARY:
+		return "Secondary";
+	default:
+		return "Unknown";
+	}
 }
 
 /* Role and disk state: written under both locks, see rdbd_int.h. */
@@ -248,8 +261,34 @@ int rdbd_detach(struct rdbd_device *dev, struct netlink_ext_ack *extack)
 			    "cannot detach: the device is held open by someone");
 		return -EBUSY;
 	}
+	/*
+	 * Diskless peers are not supported: not while a peer is there (the
+	 * handshake holds state_mutex, so cstate cannot change under us).
+	 */
+	if (dev->conn.cstate >= RDBD_CONN_WF_REPORT_PARAMS) {
+		rdbd_extack(extack, dev->minor,
+			    "cannot detach while connected to the peer; disconnect first");
+		return -EBUSY;
+	}
 	rdbd_detach_backing(dev);
 	return RDBD_CHANGED;
+}
+
+/*
+ * While connected, the peer must agree (it may be Primary, or promoting
+ * at the same moment); during the handshake nobody can say.
+ */
+static int rdbd_primary_ask_peer(struct rdbd_device *dev,
+				 struct netlink_ext_ack *extack)
+{
+	if (dev->conn.cstate == RDBD_CONN_WF_REPORT_PARAMS) {
+		rdbd_extack(extack, dev->minor,
+			    "In transient state, retry after next state change");
+		return -EAGAIN;
+	}
+	if (!rdbd_connected(dev))
+		return 0;
+	return rdbd_conn_ask_primary(dev, extack);
 }
 
 /**
@@ -278,12 +317,23 @@ int rdbd_primary(struct rdbd_device *dev, bool force,
 			    "no local disk; attach a backing device first ('rdbdadm attach')");
 		return -ENOMEDIUM;
 	}
+	/* DRBD checks this first: a second Primary is refused even forced. */
+	if (rdbd_connected(dev) &&
+	    READ_ONCE(dev->conn.peer_role) == RDBD_ROLE_PRIMARY) {
+		rdbd_extack(extack, dev->minor,
+			    "Multiple primaries not allowed by config");
+		return -EBUSY;
+	}
 	forced = was != RDBD_DISK_UPTODATE;
-	if (forced && !force) {
+	if (forced && (!force || dev->conn.cstate == RDBD_CONN_SYNC_TARGET)) {
+		/* A SyncTarget's data is being replaced: never, even forced. */
 		rdbd_extack(extack, dev->minor,
 			    "Need access to UpToDate data");
 		return -ENODATA;
 	}
+	err = rdbd_primary_ask_peer(dev, extack);
+	if (err)
+		return err;
 
 	md = ldev->md;
 	if (forced || (dev->conn.cstate < RDBD_CONN_CONNECTED &&
@@ -293,8 +343,10 @@ int rdbd_primary(struct rdbd_device *dev, bool force,
 	md.flags = rdbd_md_state_flags(md.flags, RDBD_ROLE_PRIMARY,
 				       RDBD_DISK_UPTODATE);
 	err = rdbd_md_write(dev, ldev, &md, extack);
-	if (err)
+	if (err) {
+		rdbd_conn_send_state(dev);	/* the peer granted: undo */
 		return err;
+	}
 
 	rdbd_set_role(dev, RDBD_ROLE_PRIMARY, RDBD_DISK_UPTODATE);
 	if (forced)
@@ -302,6 +354,11 @@ int rdbd_primary(struct rdbd_device *dev, bool force,
 			  dev->minor, rdbd_disk_state_name(was), ldev->path);
 	pr_info("rdbd%u: Primary, current UUID %016llX\n", dev->minor,
 		ldev->md.uuid[RDBD_UUID_CURRENT]);
+	rdbd_conn_send_state(dev);
+	if (rdbd_connected(dev) &&
+	    READ_ONCE(dev->conn.peer_disk_state) <= RDBD_DISK_INCONSISTENT &&
+	    dev->conn.cstate == RDBD_CONN_CONNECTED)
+		rdbd_sync_source_begin_connected(dev);
 	return RDBD_CHANGED;
 }
 
@@ -341,6 +398,7 @@ int rdbd_secondary(struct rdbd_device *dev, struct netlink_ext_ack *extack)
 		}
 	}
 	pr_info("rdbd%u: Secondary\n", dev->minor);
+	rdbd_conn_send_state(dev);
 	return RDBD_CHANGED;
 }
 

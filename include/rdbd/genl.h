@@ -28,15 +28,25 @@
  *                -ENOSPC      backing device too small
  *                -EIO         metadata read or write failed
  *                other        from opening the backing device (-ENOENT...)
- *   DETACH       -EBUSY       Primary, or /dev/rdbdN open
+ *   DETACH       -EBUSY       Primary, /dev/rdbdN open, or a peer is
+ *                             connected (WFReportParams and above)
  *   CONNECT      -EALREADY    not StandAlone
  *                -EAFNOSUPPORT address family is not AF_INET/AF_INET6
  *                -EINVAL      bad sockaddr length, no port, mixed families,
- *                             timeout not below connect-int and ping-int
+ *                             timeout not below connect-int and ping-int,
+ *                             only one of CRAM_HMAC_ALG/SHARED_SECRET, or
+ *                             the kernel has no hmac(<alg>)
  *                other        the listener's bind/listen (-EADDRINUSE...)
  *   PRIMARY      -ENOMEDIUM   no local disk
- *                -ENODATA     disk not UpToDate and no RDBD_F_FORCE:
+ *                -EBUSY       the peer is Primary (also when both promote
+ *                             at once: the lower address wins):
+ *                             "Multiple primaries not allowed by config"
+ *                -ENODATA     disk not UpToDate and no RDBD_F_FORCE, or
+ *                             SyncTarget (even forced):
  *                             "Need access to UpToDate data" (DRBD's -2)
+ *                -EAGAIN      during the handshake (WFReportParams)
+ *                -ETIMEDOUT, -ENOTCONN  the peer did not answer ("State
+ *                             change was refused by peer node")
  *                -EIO         metadata write failed (still Secondary)
  *   SECONDARY    -EBUSY       /dev/rdbdN is open
  *                             ("Device is held open by someone", DRBD's -12)
@@ -59,6 +69,8 @@
  *                                +- RDBD_NET_PEER_NAME     string
  *                                +- RDBD_NET_PROTOCOL      u8 (RDBD_PROT_*)
  *                                +- RDBD_NET_CONNECT_INT_MS, ... (u32)
+ *                                +- RDBD_NET_CRAM_HMAC_ALG  string
+ *                                +- RDBD_NET_SHARED_SECRET  binary
  *   RDBD_CMD_DISCONNECT      MINOR
  *   RDBD_CMD_PRIMARY         MINOR, [FLAGS: RDBD_F_FORCE]
  *   RDBD_CMD_SECONDARY       MINOR

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * rdbd wire protocol: what two rdbd nodes say to each other over their one
+ * TCP connection per resource.  Shared by rdbd.ko and userspace tools (the
+ * fake-peer test tool), so it uses only __u8/__be* types.
+ *
+ * Every packet is a 16-byte header followed by `length` payload bytes:
+ *
+ *   0       4       6       8              12             16
+ *   +-------+-------+-------+--------------+--------------+----------------
+ *   | magic | cmd   | flags | length       | reserved (0) | payload ...
+ *   +-------+-------+-------+--------------+--------------+----------------
+ *
+ * All integers are big-endian.  Packet ids (RDBD_P_*) are explicit and are
+ * never renumbered or reused; new packets get new ids.  Every payload
+ * struct has a fixed size (pinned below with static asserts); packets that
+ * carry data (DATA, RS_DATA) are the struct followed by the data bytes.  A
+ * receiver checks `length` against the exact size its packet type allows
+ * (and against RDBD_WIRE_MAX_PAYLOAD) before reading the payload, and drops
+ * the connection on an unknown id, a bad magic, nonzero header flags, or a
+ * wrong length.  Reserved fields are sent as zero and ignored on receipt,
+ * so a later protocol version can give them a meaning.
+ *
+ * Handshake (both sides send without waiting, then read; numbers are the
+ * order on each side):
+ *
+ *   1. HELLO           protocol range, features, node and resource names
+ *   2. AUTH_CHALLENGE  only if both HELLOs set RDBD_HELLO_F_AUTH
+ *   3. AUTH_RESPONSE   HMAC(secret, peer's challenge | responder's node name)
+ *   4. AUTH_RESULT     each side tells the other whether it accepted it
+ *   5. PARAMS, UUIDS   replication protocol, data size, generation UUIDs,
+ *                      role and disk state
+ * Then, depending on the UUIDs: Connected, or SYNC_UUID followed by a full
+ * sync (RS_DATA / RS_WRITE_ACK ... SYNC_DONE), or the connection is dropped
+ * (split brain, unrelated data).
+ *
+ * Example: the Primary writes 4 KiB at sector 8 under protocol C:
+ *
+ *   Primary                                  Secondary
+ *   DATA {sector 8, id 17, size 4096} + 4 KiB data  --->
+ *                                            write to disk, on completion:
+ *              <---  WRITE_ACK {id 17, sector 8, size 4096}
+ *   completes the application's bio once the local write is done too.
+ *
+ * Protocol versions: 1 is the first.  A peer whose [min, max] range does
+ * not overlap ours is refused; the agreed version is the highest common.
+ */
+#ifndef _UAPI_RDBD_WIRE_H
+#define _UAPI_RDBD_WIRE_H
+
+#include <linux/types.h>
+
+#define RDBD_WIRE_MAGIC		0x52444257U	/* "RDBW" */
+#define RDBD_WIRE_PROTO_MIN	1U
+#define RDBD_WIRE_PROTO_MAX	1U
+
+/* Largest payload of any packet: a DATA header and 1 MiB of data. */
+#define RDBD_WIRE_MAX_DATA	(1024U * 1024)
+#define RDBD_WIRE_MAX_PAYLOAD	(RDBD_WIRE_MAX_DATA + 64U)
+
+#define RDBD_WIRE_NAME_LEN	64	/* node and resource names, NUL padded */
+#define RDBD_WIRE_CHALLENGE_LEN	32
+#define RDBD_WIRE_DIGEST_MAX	64	/* sha512 */
+
+/* Packet ids.  Explicit, never renumbered; append only. */
+enum rdbd_packet_id {
+	/* handshake */
+	RDBD_P_HELLO		= 0x0001,
+	RDBD_P_AUTH_CHALLENGE	= 0x0002,
+	RDBD_P_AUTH_RESPONSE	= 0x0003,
+	RDBD_P_AUTH_RESULT	= 0x0004,
+	RDBD_P_PARAMS		= 0x0005,
+	RDBD_P_UUIDS		= 0x0006,
+	/* liveness */
+	RDBD_P_PING		= 0x0010,	/* no payload */
+	RDBD_P_PING_ACK		= 0x0011,	/* no payload */
+	/* states */
+	RDBD_P_STATE		= 0x0020,	/* my role/disk changed */
+	RDBD_P_STATE_CHG_REQ	= 0x0021,	/* may I become Primary? */
+	RDBD_P_STATE_CHG_REPLY	= 0x0022,
+	/* replication of application writes (Primary -> Secondary) */
+	RDBD_P_DATA		= 0x0030,
+	RDBD_P_RECV_ACK		= 0x0031,	/* protocol B: received */
+	RDBD_P_WRITE_ACK	= 0x0032,	/* protocol C: on disk */
+	RDBD_P_NEG_ACK		= 0x0033,	/* the write failed there */
+	/* resync (SyncSource -> SyncTarget) */
+	RDBD_P_SYNC_UUID	= 0x0040,	/* starts a sync */
+	RDBD_P_RS_DATA		= 0x0041,
+	RDBD_P_RS_WRITE_ACK	= 0x0042,
+	RDBD_P_RS_NEG_ACK	= 0x0043,
+	RDBD_P_SYNC_DONE	= 0x0044,	/* every block sent and acked */
+};
+
+struct rdbd_wire_hdr {
+	__be32 magic;		/* RDBD_WIRE_MAGIC */
+	__be16 cmd;		/* enum rdbd_packet_id */
+	__be16 flags;		/* 0; nonzero is refused */
+	__be32 length;		/* payload bytes after this header */
+	__be32 reserved;	/* 0 */
+};
+
+/*
+ * HELLO flags: facts about this side's configuration the peer must agree
+ * with.  RDBD_HELLO_F_AUTH: "I require peer authentication"; if only one
+ * side says so, both refuse the connection (authentication failed).
+ */
+#define RDBD_HELLO_F_AUTH	(1U << 0)
+
+/*
+ * Feature bits: optional abilities a peer offers.  Both sides use the AND
+ * of the two sets; unknown bits are ignored.  Version 1 defines none.
+ */
+#define RDBD_FEAT_ALL		0ULL
+
+struct rdbd_p_hello {
+	__be32 protocol_min;
+	__be32 protocol_max;
+	__be64 features;	/* RDBD_FEAT_* offered */
+	__be32 flags;		/* RDBD_HELLO_F_* */
+	__be32 pad;		/* 0 */
+	char node_name[RDBD_WIRE_NAME_LEN];	/* sender's host name */
+	char res_name[RDBD_WIRE_NAME_LEN];	/* resource name */
+	__u8 reserved[32];	/* 0 */
+};
+
+struct rdbd_p_auth_challenge {
+	__u8 challenge[RDBD_WIRE_CHALLENGE_LEN];	/* random */
+	__u8 reserved[32];	/* 0 */
+};
+
+/*
+ * digest = HMAC-<alg>(shared secret, peer's challenge || responder's
+ * node_name as sent in its HELLO, without NUL).  Binding the responder's
+ * name makes a response reflected back to its maker useless.
+ */
+struct rdbd_p_auth_response {
+	__be32 digest_len;	/* bytes of digest[] used */
+	__be32 pad;		/* 0 */
+	__u8 digest[RDBD_WIRE_DIGEST_MAX];
+};
+
+struct rdbd_p_auth_result {
+	__be32 accepted;	/* 1: your response was right; 0: it was not */
+	__be32 pad;		/* 0 */
+};
+
+struct rdbd_p_params {
+	__be64 data_bytes;	/* sender's local data size; 0 if diskless */
+	__u8 protocol;		/* RDBD_PROT_A/B/C: must match */
+	__u8 pad[7];		/* 0 */
+	__u8 reserved[16];	/* 0 */
+};
+
+/* rdbd_p_uuids.flags, as DRBD's P_UUIDS flags */
+#define RDBD_UUID_F_DISCARD_MY_DATA	(1U << 0)
+#define RDBD_UUID_F_CRASHED_PRIMARY	(1U << 1)
+#define RDBD_UUID_F_INCONSISTENT	(1U << 2)
+
+struct rdbd_p_uuids {
+	__be64 uuid[4];		/* current, bitmap, history0, history1 */
+	__be32 flags;		/* RDBD_UUID_F_* */
+	__u8 role;		/* enum rdbd_role */
+	__u8 disk_state;	/* enum rdbd_disk_state */
+	__u8 pad[2];		/* 0 */
+	__u8 reserved[16];	/* 0 */
+};
+
+struct rdbd_p_state {
+	__u8 role;		/* enum rdbd_role */
+	__u8 disk_state;	/* enum rdbd_disk_state */
+	__u8 pad[6];		/* 0 */
+};
+
+/* STATE_CHG_REQ: the sender wants to become Primary. */
+struct rdbd_p_state_chg_req {
+	__be32 req_id;		/* echoed in the reply */
+	__u8 role;		/* RDBD_ROLE_PRIMARY */
+	__u8 pad[3];		/* 0 */
+};
+
+struct rdbd_p_state_chg_reply {
+	__be32 req_id;
+	__be32 result;		/* 0 granted, else a positive errno */
+};
+
+/* rdbd_p_data.dp_flags: what the bio on the Primary was */
+#define RDBD_DP_FLUSH		(1U << 0)	/* REQ_PREFLUSH */
+#define RDBD_DP_FUA		(1U << 1)	/* REQ_FUA */
+#define RDBD_DP_DISCARD		(1U << 2)	/* no payload */
+#define RDBD_DP_WRITE_ZEROES	(1U << 3)	/* no payload */
+#define RDBD_DP_ALL		0xfU
+
+/*
+ * DATA and RS_DATA: followed by `size` data bytes for a plain write, by
+ * nothing for DISCARD, WRITE_ZEROES and an empty flush (size 0).
+ * RS_DATA uses no dp_flags.  size <= RDBD_WIRE_MAX_DATA for a payload,
+ * sector and size are multiples of 512.
+ */
+struct rdbd_p_data {
+	__be64 sector;		/* 512-byte units */
+	__be64 block_id;	/* sender's cookie, echoed in the ack */
+	__be32 size;		/* bytes the write covers */
+	__be32 dp_flags;	/* RDBD_DP_* */
+	__u8 reserved[8];	/* 0 */
+};
+
+/* RECV_ACK, WRITE_ACK, NEG_ACK, RS_WRITE_ACK, RS_NEG_ACK */
+struct rdbd_p_ack {
+	__be64 sector;
+	__be64 block_id;
+	__be32 size;
+	__be32 pad;		/* 0 */
+};
+
+/* SYNC_UUID: the source's new bitmap UUID, the target's new current. */
+struct rdbd_p_sync_uuid {
+	__be64 uuid;
+};
+
+/* SYNC_DONE: the source's UUIDs after the sync; the target copies them. */
+struct rdbd_p_sync_done {
+	__be64 uuid[4];
+};
+
+#ifdef __KERNEL__
+#include <linux/build_bug.h>
+#else
+#include <assert.h>
+#endif
+static_assert(sizeof(struct rdbd_wire_hdr) == 16, "wire size");
+static_assert(sizeof(struct rdbd_p_hello) == 184, "wire size");
+static_assert(sizeof(struct rdbd_p_auth_challenge) == 64, "wire size");
+static_assert(sizeof(struct rdbd_p_auth_response) == 72, "wire size");
+static_assert(sizeof(struct rdbd_p_auth_result) == 8, "wire size");
+static_assert(sizeof(struct rdbd_p_params) == 32, "wire size");
+static_assert(sizeof(struct rdbd_p_uuids) == 56, "wire size");
+static_assert(sizeof(struct rdbd_p_state) == 8, "wire size");
+static_assert(sizeof(struct rdbd_p_state_chg_req) == 8, "wire size");
+static_assert(sizeof(struct rdbd_p_state_chg_reply) == 8, "wire size");
+static_assert(sizeof(struct rdbd_p_data) == 32, "wire size");
+static_assert(sizeof(struct rdbd_p_ack) == 24, "wire size");
+static_assert(sizeof(struct rdbd_p_sync_uuid) == 8, "wire size");
+static_assert(sizeof(struct rdbd_p_sync_done) == 32, "wire size");
+
+#endif /* _UAPI_RDBD_WIRE_H */

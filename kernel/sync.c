@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Full sync: the SyncSource sends its whole data area to the SyncTarget.
+ *
+ * The source runs the thread rdbd_sync/N: it walks the device in chunks
+ * of RDBD_SYNC_CHUNK, keeping up to sync_window chunks unacked (a module
+ * parameter; 16 x 1 MiB keeps a 1 Gbit/s link with a few ms of latency
+ * full; there is no rate limit).  For each chunk it
+ *   1. takes ownership of the range on dev->active, like an application
+ *      write (req.c), so no application write to that range is in flight
+ *      from before the read until the target has written the chunk;
+ *   2. reads it from the local disk into pool pages (asynchronously:
+ *      the reads of later chunks overlap the sending of earlier ones);
+ *   3. sends it as RS_DATA in order (zero copy: the pages are ours until
+ *      the ack);
+ *   4. on RS_WRITE_ACK (receive loop) releases the range and the pages.
+ * An application write to the range is thus either fully replicated
+ * before the chunk is read (and the chunk carries its data), or waits and
+ * is sent after the chunk, and the target applies both in that order.
+ * When every chunk is acked it sends SYNC_DONE with its UUIDs.
+ *
+ * UUIDs (DRBD's): at the start the source's bitmap UUID moves on and is
+ * sent as SYNC_UUID; the target takes it as its current UUID with no
+ * bitmap UUID, and is Inconsistent.  At the end the source moves its
+ * bitmap UUID into the history and the target copies the source's set;
+ * both are UpToDate.  A connection lost mid-sync leaves the target
+ * Inconsistent with the source's bitmap UUID as its current one, so the
+ * next handshake makes it the target again, and the sync starts over
+ * (full: there is no bitmap yet).
+ */
+#include <linux/kthread.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "rdbd_int.h"
+
+#define RDBD_SYNC_CHUNK		RDBD_WIRE_MAX_DATA
+#define RDBD_UUID_BITMAP_STEP	(1ULL << 48)	/* DRBD's UUID_NEW_BM_OFFSET */
+#define RDBD_SYNC_WINDOW_MAX	256
+
+/* Chunks in flight; read when a sync starts.  A knob for measurements. */
+static unsigned int sync_window = 16;
+module_param(sync_window, uint, 0644);
+static bool sync_copy;
+module_param(sync_copy, bool, 0644);
+MODULE_PARM_DESC(sync_copy, "send resync chunks with one copying sendmsg instead of sendpage per page");
+MODULE_PARM_DESC(sync_window, "resync chunks of 1 MiB in flight (1-256, default 16)");
+
+/* A chunk sent and not yet acked. */
+struct rdbd_rs_req {
+	struct rdbd_interval iv;	/* on dev->active */
+	struct list_head list;		/* on conn.rs_pending, req_lock */
+	struct list_head reading;	/* sync thread: read, not yet sent */
+	struct completion read_done;
+	struct bio *bio;
+};
+
+static void rdbd_sync_begin_counters(struct rdbd_device *dev)
+{
+	spin_lock_irq(&dev->req_lock);
+	dev->conn.sync_total_sectors = get_capacity(dev->disk);
+	dev->conn.sync_done_sectors = 0;
+	dev->conn.sync_start = jiffies;
+	spin_unlock_irq(&dev->req_lock);
+}
+
+static void rdbd_sync_end_counters(struct rdbd_device *dev)
+{
+	spin_lock_irq(&dev->req_lock);
+	dev->conn.sync_total_sectors = 0;
+	dev->conn.sync_done_sectors = 0;
+	spin_unlock_irq(&dev->req_lock);
+}
+
+static void rdbd_sync_log_end(struct rdbd_device *dev)
+{
+	unsigned int ms = jiffies_to_msecs(jiffies - dev->conn.sync_start);
+	u64 kib = dev->conn.sync_total_sectors >> 1;
+
+	pr_info("rdbd%u: sync done: %llu KiB in %u ms (%llu KiB/s)\n",
+		dev->minor, kib, ms, div_u64(kib * 1000, max(ms, 1U)));
+}
+
+/* Caller holds state_mutex: local disk state under both locks. */
+static void rdbd_sync_set_disk(struct rdbd_device *dev,
+			       enum rdbd_disk_state ds)
+{
+	lockdep_assert_held(&dev->state_mutex);
+	spin_lock_irq(&dev->req_lock);
+	dev->disk_state = ds;
+	spin_unlock_irq(&dev->req_lock);
+}
+
+/* ---- source ---- */
+
+static void rdbd_rs_req_free(struct rdbd_device *dev, struct rdbd_rs_req *rs)
+{
+	rdbd_free_page_bio(rs->bio);
+	kfree(rs);
+}
+
+/* Kill the connection from a thread that does not own it. */
+static void rdbd_sync_fail(struct rdbd_device *dev)
+{
+	rdbd_send_lock(&dev->conn);
+	if (dev->conn.sock)
+		kernel_sock_shutdown(dev->conn.sock, SHUT_RDWR);
+	rdbd_send_unlock(&dev->conn);
+}
+
+static void rdbd_rs_read_endio(struct bio *bio)
+{
+	struct rdbd_rs_req *rs = bio->bi_private;
+
+	complete(&rs->read_done);
+}
+
+/*
+ * Own the range of the next chunk and start reading it.  It is on
+ * conn.rs_pending from now on (the ack finds it there once it is sent)
+ * and on @reading until it is sent.
+ */
+static void rdbd_sync_read_chunk(struct rdbd_device *dev,
+				 struct rdbd_backing *ldev, sector_t sector,
+				 u32 size, struct list_head *reading)
+{
+	struct rdbd_rs_req *rs;
+
+	/* GFP_NOIO and __GFP_NOFAIL: small, and waiting beats failing. */
+	rs = kzalloc(sizeof(*rs), GFP_NOIO | __GFP_NOFAIL);
+	rs->iv.sector = sector;
+	rs->iv.size = size;
+	init_completion(&rs->read_done);
+	spin_lock_irq(&dev->req_lock);
+	rdbd_iv_acquire(dev, &rs->iv);
+	list_add_tail(&rs->list, &dev->conn.rs_pending);
+	dev->conn.rs_inflight++;
+	spin_unlock_irq(&dev->req_lock);
+
+	rs->bio = rdbd_alloc_page_bio(dev, ldev->bdev, REQ_OP_READ, size);
+	rs->bio->bi_iter.bi_sector = sector;
+	rs->bio->bi_private = rs;
+	rs->bio->bi_end_io = rdbd_rs_read_endio;
+	list_add_tail(&rs->reading, reading);
+	submit_bio(rs->bio);
+}
+
+/* Wait for the oldest read and send its chunk. */
+static int rdbd_sync_send_chunk(struct rdbd_device *dev,
+				struct list_head *reading)
+{
+	struct rdbd_rs_req *rs = list_first_entry(reading, struct rdbd_rs_req,
+						  reading);
+	struct bio *bio = rs->bio;
+	struct rdbd_p_data p = {};
+	int err;
+
+	wait_for_completion(&rs->read_done);
+	list_del_init(&rs->reading);
+	if (bio->bi_status) {
+		rdbd_conn_error(dev, "sync: reading sector %llu failed",
+				(u64)rs->iv.sector);
+		return -EIO;	/* rs stays pending: rdbd_sync_abort frees it */
+	}
+	rdbd_io_count(dev, REQ_OP_READ, rs->iv.size >> SECTOR_SHIFT);
+	/* The read advanced bi_iter: point it at the data again. */
+	bio->bi_iter.bi_sector = rs->iv.sector;
+	bio->bi_iter.bi_size = rs->iv.size;
+	bio->bi_iter.bi_idx = 0;
+	bio->bi_iter.bi_bvec_done = 0;
+	p.sector = cpu_to_be64(rs->iv.sector);
+	p.block_id = cpu_to_be64(rs->iv.sector);
+	p.size = cpu_to_be32(rs->iv.size);
+	if (READ_ONCE(sync_copy))
+		err = rdbd_send_page_bio(dev, RDBD_P_RS_DATA, &p, bio);
+	else
+		err = rdbd_send_data(dev, RDBD_P_RS_DATA, &p, bio, true);
+	if (err)
+		return err;
+	spin_lock_irq(&dev->req_lock);
+	dev->conn.rs_sent_sectors += rs->iv.size >> SECTOR_SHIFT;
+	spin_unlock_irq(&dev->req_lock);
+	return 0;
+}
+
+/* At most @max chunks unacked (or told to stop). */
+static bool rdbd_sync_window_open(struct rdbd_device *dev, unsigned int max)
+{
+	bool open;
+
+	spin_lock_irq(&dev->req_lock);
+	open = dev->conn.rs_inflight <= max;
+	spin_unlock_irq(&dev->req_lock);
+	return open || kthread_should_stop();
+}
+
+/* Stopping: reads still in flight own their pages until they complete. */
+static void rdbd_sync_wait_reads(struct list_head *reading)
+{
+	struct rdbd_rs_req *rs, *next;
+
+	list_for_each_entry_safe(rs, next, reading, reading) {
+		wait_for_completion(&rs->read_done);
+		list_del_init(&rs->reading);
+	}
+}
+
+/* All chunks acked: new UUIDs, SYNC_DONE, Connected. */
+static void rdbd_sync_source_finish(struct rdbd_device *dev)
+{
+	struct rdbd_backing *ldev = dev->ldev;
+	struct rdbd_p_sync_done p = {};
+	struct rdbd_md md;
+	int i;
+
+	if (!rdbd_conn_lock_state(dev))
+		return;
+	if (dev->conn.cstate != RDBD_CONN_SYNC_SOURCE)
+		goto out_unlock;
+	md = ldev->md;
+	md.uuid[RDBD_UUID_HISTORY1] = md.uuid[RDBD_UUID_HISTORY0];
+	md.uuid[RDBD_UUID_HISTORY0] = md.uuid[RDBD_UUID_BITMAP];
+	md.uuid[RDBD_UUID_BITMAP] = 0;
+	md.flags &= ~RDBD_MDF_CRASHED_PRIMARY;	/* both UpToDate now */
+	if (rdbd_md_write(dev, ldev, &md, NULL)) {
+		rdbd_sync_fail(dev);
+		goto out_unlock;
+	}
+	for (i = 0; i < RDBD_UUID_SLOTS; i++)
+		p.uuid[i] = cpu_to_be64(md.uuid[i]);
+	if (rdbd_send_packet(dev, RDBD_P_SYNC_DONE, &p, sizeof(p)))
+		goto out_unlock;
+	rdbd_sync_log_end(dev);
+	rdbd_sync_end_counters(dev);
+	spin_lock_irq(&dev->req_lock);
+	dev->conn.peer_disk_state = RDBD_DISK_UPTODATE;
+	spin_unlock_irq(&dev->req_lock);
+	rdbd_set_cstate(dev, RDBD_CONN_CONNECTED);
+	rdbd_nl_notify_state(dev);
+out_unlock:
+	mutex_unlock(&dev->state_mutex);
+}
+
+/*
+ * Keep up to sync_window chunks between "read started" and "acked",
+ * so reading, sending and the target's writing overlap.
+ */
+static int rdbd_sync_thread(void *arg)
+{
+	struct rdbd_device *dev = arg;
+	struct rdbd_backing *ldev = rdbd_io_get_backing(dev);
+	u64 end = get_capacity(dev->disk), sector = 0;
+	unsigned int window = clamp(READ_ONCE(sync_window), 1U,
+				    RDBD_SYNC_WINDOW_MAX);
+	LIST_HEAD(reading);
+	int err = 0;
+
+	if (!ldev)
+		return 0;
+	while ((sector < end || !list_empty(&reading)) && !err) {
+		if (sector < end && rdbd_sync_window_open(dev, window - 1) &&
+		    !kthread_should_stop()) {
+			u32 size = min_t(u64, RDBD_SYNC_CHUNK,
+					 (end - sector) << SECTOR_SHIFT);
+
+			rdbd_sync_read_chunk(dev, ldev, sector, size, &reading);
+			sector += size >> SECTOR_SHIFT;
+			continue;
+		}
+		if (kthread_should_stop())
+			break;
+		if (!list_empty(&reading))
+			err = rdbd_sync_send_chunk(dev, &reading);
+		else
+			wait_event(dev->conn.rs_wait,
+				   rdbd_sync_window_open(dev, window - 1));
+	}
+	rdbd_sync_wait_reads(&reading);
+	if (err)
+		rdbd_sync_fail(dev);
+	else if (!kthread_should_stop())
+		wait_event(dev->conn.rs_wait, rdbd_sync_window_open(dev, 0));
+	if (!err && !kthread_should_stop())
+		rdbd_sync_source_finish(dev);
+	rdbd_io_put_backing(dev, REQ_OP_READ, 0, BLK_STS_OK);
+	return 0;
+}
+
+/* Reap a sync thread that ended (or stop a running one).  req_lock free. */
+void rdbd_sync_source_stop(struct rdbd_device *dev)
+{
+	struct task_struct *thread;
+
+	spin_lock_irq(&dev->req_lock);
+	thread = dev->conn.sync_thread;
+	dev->conn.sync_thread = NULL;
+	spin_unlock_irq(&dev->req_lock);
+	if (!thread)
+		return;
+	kthread_stop(thread);
+	put_task_struct(thread);
+}
+
+/* Connected as SyncSource (state_mutex held): start sending. */
+void rdbd_sync_source_start(struct rdbd_device *dev)
+{
+	struct task_struct *thread;
+
+	lockdep_assert_held(&dev->state_mutex);
+	rdbd_sync_source_stop(dev);	/* the previous one, finished */
+	rdbd_sync_begin_counters(dev);
+	thread = kthread_create(rdbd_sync_thread, dev, "rdbd_sync/%u",
+				dev->minor);
+	if (IS_ERR(thread)) {
+		rdbd_conn_error(dev, "cannot start the sync thread: %s",
+				rdbd_strerror(PTR_ERR(thread)));
+		rdbd_sync_fail(dev);
+		return;
+	}
+	get_task_struct(thread);
+	spin_lock_irq(&dev->req_lock);
+	dev->conn.sync_thread = thread;
+	spin_unlock_irq(&dev->req_lock);
+	pr_info("rdbd%u: full sync to the peer started: %llu KiB\n",
+		dev->minor, get_capacity(dev->disk) >> 1);
+	wake_up_process(thread);
+}
+
+/**
+ * rdbd_sync_new_bitmap_uuid - the source's UUIDs at the start of a sync
+ * @dev: the device (state_mutex held), about to be SyncSource
+ * @sync_uuid: the new bitmap UUID, for SYNC_UUID
+ *
+ * As DRBD: the bitmap UUID moves on by 2^48 (UUID_NEW_BM_OFFSET), or is
+ * made up if there was none; written to disk before it is sent.
+ */
+int rdbd_sync_new_bitmap_uuid(struct rdbd_device *dev, u64 *sync_uuid)
+{
+	struct rdbd_md md = dev->ldev->md;
+	u64 bm = md.uuid[RDBD_UUID_BITMAP];
+
+	lockdep_assert_held(&dev->state_mutex);
+	if (!bm || bm == RDBD_UUID_JUST_CREATED)
+		bm = get_random_u64() & ~RDBD_UUID_PRIMARY_BIT;
+	else
+		bm += RDBD_UUID_BITMAP_STEP;
+	md.uuid[RDBD_UUID_BITMAP] = bm;
+	*sync_uuid = bm;
+	return rdbd_md_write(dev, dev->ldev, &md, NULL);
+}
+
+/*
+ * Connected, and a forced promote made our data the good copy while the
+ * peer is Inconsistent (state_mutex held): start a sync as the source.
+ */
+int rdbd_sync_source_begin_connected(struct rdbd_device *dev)
+{
+	struct rdbd_p_sync_uuid p = {};
+	u64 bm;
+	int err;
+
+	lockdep_assert_held(&dev->state_mutex);
+	err = rdbd_sync_new_bitmap_uuid(dev, &bm);
+	if (err)
+		return err;
+	p.uuid = cpu_to_be64(bm);
+	err = rdbd_send_packet(dev, RDBD_P_SYNC_UUID, &p, sizeof(p));
+	if (err)
+		return err;
+	spin_lock_irq(&dev->req_lock);
+	dev->conn.peer_disk_state = RDBD_DISK_INCONSISTENT;
+	spin_unlock_irq(&dev->req_lock);
+	rdbd_set_cstate(dev, RDBD_CONN_SYNC_SOURCE);
+	rdbd_sync_source_start(dev);
+	return 0;
+}
+
+/* The target acked a chunk (receive loop). */
+int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
+		      const struct rdbd_p_ack *p)
+{
+	u64 id = be64_to_cpu(p->block_id);
+	struct rdbd_rs_req *rs, *found = NULL;
+
+	if (cmd == RDBD_P_RS_NEG_ACK) {
+		rdbd_conn_error(dev, "peer failed to write resync data at sector %llu; dropping connection",
+				id);
+		return -EIO;
+	}
+	spin_lock_irq(&dev->req_lock);
+	list_for_each_entry(rs, &dev->conn.rs_pending, list) {
+		if (rs->iv.sector == id) {
+			found = rs;
+			list_del(&rs->list);
+			rdbd_iv_release(dev, &rs->iv);
+			dev->conn.rs_inflight--;
+			dev->conn.sync_done_sectors +=
+				rs->iv.size >> SECTOR_SHIFT;
+			break;
+		}
+	}
+	spin_unlock_irq(&dev->req_lock);
+	if (!found) {
+		rdbd_conn_error(dev, "peer acked resync data at sector %llu that was not sent; dropping connection",
+				id);
+		return -EPROTO;
+	}
+	wake_up_all(&dev->conn.rs_wait);
+	rdbd_rs_req_free(dev, found);
+	return 0;
+}
+
+/* Connection gone, sync thread stopped: forget the unacked chunks. */
+void rdbd_sync_abort(struct rdbd_device *dev)
+{
+	struct rdbd_rs_req *rs;
+
+	for (;;) {
+		spin_lock_irq(&dev->req_lock);
+		rs = list_first_entry_or_null(&dev->conn.rs_pending,
+					      struct rdbd_rs_req, list);
+		if (rs) {
+			list_del(&rs->list);
+			rdbd_iv_release(dev, &rs->iv);
+			dev->conn.rs_inflight--;
+		}
+		spin_unlock_irq(&dev->req_lock);
+		if (!rs)
+			break;
+		rdbd_rs_req_free(dev, rs);
+	}
+	rdbd_sync_end_counters(dev);
+}
+
+/* ---- target ---- */
+
+/* SYNC_UUID during the handshake (state_mutex held). */
+int rdbd_sync_target_begin(struct rdbd_device *dev, u64 sync_uuid)
+{
+	struct rdbd_backing *ldev = dev->ldev;
+	struct rdbd_md md = ldev->md;
+
+	lockdep_assert_held(&dev->state_mutex);
+	if (dev->role == RDBD_ROLE_PRIMARY) {
+		rdbd_conn_error(dev, "I shall become SyncTarget, but I am primary!");
+		return -EPERM;
+	}
+	md.uuid[RDBD_UUID_CURRENT] = sync_uuid & ~RDBD_UUID_PRIMARY_BIT;
+	md.uuid[RDBD_UUID_BITMAP] = 0;
+	md.flags = rdbd_md_state_flags(md.flags, dev->role,
+				       RDBD_DISK_INCONSISTENT);
+	if (rdbd_md_write(dev, ldev, &md, NULL))
+		return -EIO;
+	rdbd_sync_set_disk(dev, RDBD_DISK_INCONSISTENT);
+	rdbd_sync_begin_counters(dev);
+	pr_info("rdbd%u: full sync from the peer started: %llu KiB\n",
+		dev->minor, get_capacity(dev->disk) >> 1);
+	return 0;
+}
+
+/* SYNC_UUID after the handshake (receive loop). */
+int rdbd_sync_target_start(struct rdbd_device *dev, u64 sync_uuid)
+{
+	int err;
+
+	if (!rdbd_conn_lock_state(dev))
+		return -EINTR;
+	err = rdbd_sync_target_begin(dev, sync_uuid);
+	if (!err) {
+		spin_lock_irq(&dev->req_lock);
+		dev->conn.peer_disk_state = RDBD_DISK_UPTODATE;
+		spin_unlock_irq(&dev->req_lock);
+		rdbd_set_cstate(dev, RDBD_CONN_SYNC_TARGET);
+		rdbd_nl_notify_state(dev);
+	}
+	mutex_unlock(&dev->state_mutex);
+	return err;
+}
+
+/* A resync chunk is on our disk (ack_work). */
+void rdbd_sync_target_progress(struct rdbd_device *dev, u32 bytes)
+{
+	spin_lock_irq(&dev->req_lock);
+	if (dev->conn.sync_total_sectors)
+		dev->conn.sync_done_sectors += bytes >> SECTOR_SHIFT;
+	spin_unlock_irq(&dev->req_lock);
+}
+
+/* SYNC_DONE (receive loop): every chunk is on our disk and acked. */
+int rdbd_sync_target_done(struct rdbd_device *dev,
+			  const struct rdbd_p_sync_done *p)
+{
+	struct rdbd_backing *ldev = dev->ldev;
+	struct rdbd_md md;
+	int i, err = 0;
+
+	if (!rdbd_conn_lock_state(dev))
+		return -EINTR;
+	if (dev->conn.cstate != RDBD_CONN_SYNC_TARGET || !ldev) {
+		rdbd_conn_error(dev, "peer ended a sync that was not running; dropping connection");
+		err = -EPROTO;
+		goto out_unlock;
+	}
+	md = ldev->md;
+	for (i = 0; i < RDBD_UUID_SLOTS; i++)
+		md.uuid[i] = be64_to_cpu(p->uuid[i]);
+	md.uuid[RDBD_UUID_CURRENT] &= ~RDBD_UUID_PRIMARY_BIT;
+	md.flags = rdbd_md_state_flags(md.flags, dev->role,
+				       RDBD_DISK_UPTODATE);
+	md.flags &= ~RDBD_MDF_CRASHED_PRIMARY;
+	err = rdbd_md_write(dev, ldev, &md, NULL);
+	if (err)
+		goto out_unlock;
+	rdbd_sync_set_disk(dev, RDBD_DISK_UPTODATE);
+	rdbd_sync_log_end(dev);
+	rdbd_sync_end_counters(dev);
+	rdbd_set_cstate(dev, RDBD_CONN_CONNECTED);
+	rdbd_conn_send_state(dev);
+	rdbd_nl_notify_state(dev);
+out_unlock:
+	mutex_unlock(&dev->state_mutex);
+	return err;
+}
