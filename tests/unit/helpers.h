@@ -20,6 +20,16 @@ resource r0 {
 }
 )";
 
+// Two nodes that authenticate each other; the secret has a blank, so dump
+// must quote it.
+inline const char *const kAuthenticated = R"(resource r0 {
+  device /dev/rdbd0; disk /dev/vdb;
+  net { cram-hmac-alg sha256; shared-secret "hunter 2"; }
+  on corman { address 10.99.1.1:7789; }
+  on rabius { address 10.99.1.2:7789; }
+}
+)";
+
 inline Config parse(const std::string &text)
 {
 	return parse_config(text, "t.conf");

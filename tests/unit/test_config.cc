@@ -59,8 +59,26 @@ TEST_CASE("defaults are DRBD 8.4's", "[config]")
   on b { address 10.0.0.2:7000; }
 })");
 	const ResourceConfig &r = c.resources[0];
-	CHECK(r.net == NetOptions{'C', 10, 10, 5, 60});
+	CHECK(r.net == NetOptions{'C', 10, 10, 5, 60, "", ""});
+	CHECK_FALSE(r.net.authenticates());
 	CHECK(r.hosts[0].meta_disk == "internal");
+}
+
+TEST_CASE("peer authentication: cram-hmac-alg and shared-secret", "[config]")
+{
+	const std::string alg = GENERATE("sha1", "sha256", "sha512", "md5");
+	const Config c = parse("resource r0 {\n"
+			       "  device /dev/rdbd0; disk /dev/vdb;\n"
+			       "  net { cram-hmac-alg " +
+			       alg +
+			       "; shared-secret \"s3cr3t; \\\"x\"; }\n"
+			       "  on a { address 10.0.0.1:7000; }\n"
+			       "  on b { address 10.0.0.2:7000; }\n"
+			       "}\n");
+	const NetOptions &net = c.resources[0].net;
+	CHECK(net.authenticates());
+	CHECK(net.cram_hmac_alg == alg);
+	CHECK(net.shared_secret == "s3cr3t; \"x");
 }
 
 TEST_CASE("addresses: IPv4, ipv4 keyword, IPv6 in canonical form", "[config]")
@@ -205,7 +223,8 @@ TEST_CASE("dump parses back to the same configuration", "[config][dump]")
 		GENERATE(std::string(rdbd::test::kTwoNodes),
 			 std::string(R"(resource "odd.name-1_" {
   device /dev/rdbd255;
-  net { protocol A; ping-int 120; timeout 11; connect-int 2; ping-timeout 300; }
+  net { protocol A; ping-int 120; timeout 11; connect-int 2; ping-timeout 300;
+        shared-secret "a \"b\" {;}"; cram-hmac-alg sha512; }
   on "host with spaces" { disk "/dev/we\"ird;{}#"; address ipv6 [::1]:65535; }
   on b { device /dev/rdbd3; disk /dev/vdc; address ipv4 127.0.0.1:1; }
 })"));
@@ -220,6 +239,17 @@ TEST_CASE("dump parses back to the same configuration", "[config][dump]")
 	for (const ResourceConfig &r : again.resources)
 		twice += dump_resource(r);
 	CHECK(twice == dumped);
+}
+
+TEST_CASE("dump prints the authentication settings, secret included",
+	  "[config][dump]")
+{
+	const Config c = parse(rdbd::test::kAuthenticated);
+	CHECK_THAT(dump_resource(c.resources[0]),
+		   Catch::Contains("        timeout 60;\n"
+				   "        cram-hmac-alg sha256;\n"
+				   "        shared-secret \"hunter 2\";\n"
+				   "    }\n"));
 }
 
 TEST_CASE("config_word quotes only when needed", "[config][dump]")

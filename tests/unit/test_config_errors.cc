@@ -30,7 +30,7 @@ const BadConfig kSyntaxErrors[] = {
 	{"unknown keyword in net", "resource r0 {\n  net { protokol C; }\n}\n",
 	 "t.conf:2:9: unknown keyword 'protokol' in 'net' of resource r0 "
 	 "(expected one of: protocol, connect-int, ping-int, ping-timeout, "
-	 "timeout)"},
+	 "timeout, cram-hmac-alg, shared-secret)"},
 	{"unknown keyword in on",
 	 "resource r0 {\n  on a { adress 10.0.0.1:1; }\n}\n",
 	 "t.conf:2:10: unknown keyword 'adress' in 'on a' of resource r0 "
@@ -87,6 +87,19 @@ const BadConfig kValueErrors[] = {
 	{"bad protocol", "resource r0 {\n  net { protocol D; }\n}\n",
 	 "t.conf:2:18: bad value 'D' for 'protocol' (expected one of: A, B, "
 	 "C)"},
+	{"hash the kernel has no hmac of for rdbd",
+	 "resource r0 {\n  net { cram-hmac-alg crc32c; }\n}\n",
+	 "t.conf:2:23: bad value 'crc32c' for 'cram-hmac-alg' (expected one "
+	 "of: sha1, sha256, sha512, md5)"},
+	{"secret longer than the kernel takes",
+	 "resource r0 {\n  net { shared-secret "
+	 "12345678901234567890123456789012345678901234567890123456789012345; "
+	 "}\n}\n",
+	 "t.conf:2:23: value for 'shared-secret' is 65 bytes long (expected a "
+	 "string of 1..64 bytes)"},
+	{"empty secret", "resource r0 {\n  net { shared-secret \"\"; }\n}\n",
+	 "t.conf:2:23: value for 'shared-secret' is 0 bytes long (expected a "
+	 "string of 1..64 bytes)"},
 	{"not a number", "resource r0 {\n  net { ping-int ten; }\n}\n",
 	 "t.conf:2:18: bad value 'ten' for 'ping-int' (expected a number of "
 	 "seconds, 1..120)"},
@@ -123,6 +136,16 @@ const BadConfig kValueErrors[] = {
 	 "resource r0 {\n  net { connect-int 2; timeout 20; }\n}\n",
 	 "t.conf:2:3: 'timeout' 2.0 s is not shorter than 'connect-int' 2.0 s "
 	 "(expected timeout < ping-int and timeout < connect-int)"},
+	{"cram-hmac-alg without shared-secret",
+	 "resource r0 {\n  net { protocol C;\n    cram-hmac-alg sha1; }\n}\n",
+	 "t.conf:3:5: 'cram-hmac-alg' without 'shared-secret' (expected both "
+	 "or neither: the peer proves it knows the shared-secret with an HMAC "
+	 "of the cram-hmac-alg hash)"},
+	{"shared-secret without cram-hmac-alg",
+	 "resource r0 {\n  net { shared-secret x; }\n}\n",
+	 "t.conf:2:9: 'shared-secret' without 'cram-hmac-alg' (expected both "
+	 "or neither: the peer proves it knows the shared-secret with an HMAC "
+	 "of the cram-hmac-alg hash)"},
 	{"device not rdbd", "resource r0 {\n  device /dev/sdb;\n}\n",
 	 "t.conf:2:10: bad value '/dev/sdb' for 'device' (expected /dev/rdbdN "
 	 "with N in 0..255)"},

@@ -79,6 +79,10 @@ TEST_CASE("a status reply decodes into DeviceStatus", "[netlink][status]")
 		put_u8(msg.get(), RDBD_STATUS_PROTOCOL, RDBD_PROT_B);
 		nla_put_u64(msg.get(), RDBD_STATUS_SIZE_SECTORS, 2048);
 		nla_put_u64(msg.get(), RDBD_STATUS_OUT_OF_SYNC_KIB, 256);
+		nla_put_u64(msg.get(), RDBD_STATUS_SYNC_TOTAL_KIB, 1024);
+		nla_put_u64(msg.get(), RDBD_STATUS_SYNC_ELAPSED_MS, 300);
+		nla_put_u64(msg.get(), RDBD_STATUS_RESYNC_SENT_KIB, 7);
+		nla_put_u64(msg.get(), RDBD_STATUS_RESYNC_RECEIVED_KIB, 768);
 		put_u32(msg.get(), RDBD_STATUS_OPEN_COUNT, 2);
 		put_string(msg.get(), RDBD_STATUS_BACKING_PATH, "/dev/vdb");
 	}
@@ -93,6 +97,10 @@ TEST_CASE("a status reply decodes into DeviceStatus", "[netlink][status]")
 	CHECK(s.open_count == 2);
 	CHECK(s.backing_path == "/dev/vdb");
 	CHECK(s.disk_state == RDBD_DISK_DISKLESS); // absent: default
+	CHECK(s.sync_total_kib == 1024);
+	CHECK(s.sync_elapsed_ms == 300);
+	CHECK(s.resync_sent_kib == 7);
+	CHECK(s.resync_received_kib == 768);
 	CHECK(s.sync_percent() == Approx(75.0));
 }
 

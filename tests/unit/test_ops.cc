@@ -6,6 +6,7 @@
 #include "helpers.h"
 #include "op_executor.h"
 #include "ops.h"
+#include "status.h"
 
 using namespace rdbd;
 using rdbd::test::kTwoNodes;
@@ -79,6 +80,21 @@ TEST_CASE("up from the other node swaps the addresses", "[ops]")
 	      "connect 4 [fd00::2]:7001 [fd00::1]:7000 peer=corman protocol=A "
 	      "connect-int-ms=2000 ping-int-ms=3000 ping-timeout-ms=700 "
 	      "timeout-ms=1500\n");
+}
+
+TEST_CASE("connect with authentication hides the secret", "[ops]")
+{
+	const Config c = parse(rdbd::test::kAuthenticated);
+	const NodeResource r = resource_on_node(c.resources[0], "corman");
+	const std::string text = format_plan(plan_connect(r));
+	CHECK(text == "connect 0 10.99.1.1:7789 10.99.1.2:7789 peer=rabius "
+		      "protocol=C connect-int-ms=10000 ping-int-ms=10000 "
+		      "ping-timeout-ms=500 timeout-ms=6000 "
+		      "cram-hmac-alg=sha256 shared-secret=<hidden>\n");
+	CHECK_THAT(format_plan(plan_up(r)), !Catch::Contains("hunter"));
+	const auto &op = std::get<ConnectOp>(plan_connect(r)[0].op);
+	CHECK(op.cram_hmac_alg == "sha256");
+	CHECK(op.shared_secret == "hunter 2");
 }
 
 TEST_CASE("only create-md works without the kernel", "[ops]")
@@ -163,4 +179,48 @@ TEST_CASE("kernel refusals are prefixed with the device once", "[ops]")
 	      "rdbd3: Need access");
 	CHECK(kernel_refusal_message(primary, {-EBUSY, ""}) ==
 	      "rdbd3: primary failed: Device or resource busy");
+}
+
+TEST_CASE("adjust sends only what the kernel's device lacks", "[ops][adjust]")
+{
+	const Config c = parse(kTwoNodes);
+	const NodeResource r = resource_on_node(c.resources[0], "corman");
+	const std::string connect =
+		"connect 0 10.99.1.1:7789 10.99.1.2:7789 peer=rabius "
+		"protocol=C connect-int-ms=10000 ping-int-ms=10000 "
+		"ping-timeout-ms=500 timeout-ms=6000\n";
+	DeviceStatus k;
+	k.minor = 0;
+	k.resource = "r0";
+	k.disk_state = RDBD_DISK_UPTODATE;
+	k.conn_state = RDBD_CONN_WF_CONNECTION;
+
+	SECTION("not up: up")
+	{
+		CHECK(format_plan(plan_adjust(r, nullptr)) ==
+		      format_plan(plan_up(r)));
+	}
+	SECTION("in line with the configuration: nothing")
+	{
+		CHECK(plan_adjust(r, &k).empty());
+		k.conn_state = RDBD_CONN_SYNC_SOURCE;
+		CHECK(plan_adjust(r, &k).empty());
+	}
+	SECTION("Diskless: attach")
+	{
+		k.disk_state = RDBD_DISK_DISKLESS;
+		CHECK(format_plan(plan_adjust(r, &k)) == "attach 0 /dev/vdb\n");
+	}
+	SECTION("StandAlone: connect")
+	{
+		k.conn_state = RDBD_CONN_STANDALONE;
+		CHECK(format_plan(plan_adjust(r, &k)) == connect);
+	}
+	SECTION("Diskless and StandAlone: attach, then connect")
+	{
+		k.disk_state = RDBD_DISK_DISKLESS;
+		k.conn_state = RDBD_CONN_STANDALONE;
+		CHECK(format_plan(plan_adjust(r, &k)) ==
+		      "attach 0 /dev/vdb\n" + connect);
+	}
 }

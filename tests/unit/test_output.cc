@@ -139,13 +139,16 @@ TEST_CASE_METHOD(StatusFixture, "status text", "[status]")
 	{
 		DeviceStatus s = device(RDBD_CONN_SYNC_SOURCE);
 		s.peer_disk_state = RDBD_DISK_INCONSISTENT;
-		s.out_of_sync_kib = 250;
+		s.sync_total_kib = 1000;
+		s.out_of_sync_kib = 577;
+		s.sync_elapsed_ms = 9000;
 		CHECK(status_text({r0, s}) ==
 		      "r0 role:Primary\n"
 		      "  disk:UpToDate\n"
 		      "  rabius role:Secondary\n"
 		      "    replication:SyncSource peer-disk:Inconsistent "
-		      "done:75.00\n");
+		      "done:42.3\n"
+		      "        [========>...........] 42.3% eta 0:00:12\n");
 	}
 	SECTION("not up")
 	{
@@ -169,12 +172,18 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
 		      R"("disk_written_kib": 7, "disk_read_kib": 8})");
 	}
-	SECTION("resyncing has a percentage")
+	SECTION("resyncing has a percentage and resync counters")
 	{
 		DeviceStatus s = device(RDBD_CONN_PAUSED_SYNC_T);
+		s.sync_total_kib = 1000;
 		s.out_of_sync_kib = 999;
-		CHECK_THAT(status_json({r0, s}).str(),
-			   Catch::Contains(R"("sync_percent": 0.10,)"));
+		s.resync_sent_kib = 11;
+		s.resync_received_kib = 12;
+		const std::string json = status_json({r0, s}).str();
+		CHECK_THAT(json, Catch::Contains(R"("sync_percent": 0.1,)"));
+		CHECK_THAT(json,
+			   Catch::Contains(R"("resync_sent_kib": 11, )"
+					   R"("resync_received_kib": 12,)"));
 	}
 	SECTION("no protocol configured")
 	{
@@ -194,6 +203,65 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
 		      R"("disk_written_kib": 0, "disk_read_kib": 0})");
 	}
+}
+
+TEST_CASE_METHOD(StatusFixture, "sync percentage, bar and ETA", "[status]")
+{
+	DeviceStatus s = device(RDBD_CONN_SYNC_TARGET);
+	s.sync_total_kib = 2000;
+	s.out_of_sync_kib = 500;
+	s.sync_elapsed_ms = 3000;
+	SECTION("the percentage is of this sync, not of the device")
+	{
+		CHECK(*s.sync_percent() == Approx(75.0));
+		CHECK(s.sync_eta_seconds() == 1u);
+		CHECK(sync_progress_text(s) ==
+		      "[===============>....] 75.0% eta 0:00:01");
+	}
+	SECTION("not resyncing: no percentage, no bar")
+	{
+		s.conn_state = RDBD_CONN_CONNECTED;
+		CHECK_FALSE(s.sync_percent());
+		CHECK_FALSE(s.sync_eta_seconds());
+		CHECK(sync_progress_text(s) == "");
+	}
+	SECTION("nothing done yet: no rate, no ETA")
+	{
+		s.out_of_sync_kib = 2000;
+		CHECK(*s.sync_percent() == 0.0);
+		CHECK(sync_progress_text(s) ==
+		      "[>...................] 0.0% eta -:--:--");
+	}
+	SECTION("not sized yet")
+	{
+		s.sync_total_kib = 0;
+		CHECK(*s.sync_percent() == 0.0);
+		CHECK_FALSE(s.sync_eta_seconds());
+	}
+	SECTION("done")
+	{
+		s.out_of_sync_kib = 0;
+		CHECK(sync_progress_text(s) ==
+		      "[====================] 100.0% eta 0:00:00");
+	}
+	SECTION("a long sync of a large disk does not overflow")
+	{
+		s.sync_total_kib = 16ull << 30; // 16 TiB
+		s.out_of_sync_kib = 12ull << 30;
+		s.sync_elapsed_ms = 7ull * 24 * 3600 * 1000; // a week
+		CHECK(s.sync_eta_seconds() == 3u * 7 * 24 * 3600);
+	}
+	CHECK(duration_text(3723) == "1:02:03");
+	CHECK(duration_text(100 * 3600) == "100:00:00");
+	SECTION("almost done is not shown as done")
+	{
+		s.sync_total_kib = 100000;
+		s.out_of_sync_kib = 4;
+		CHECK(*s.sync_percent() == Approx(99.9));
+		CHECK_THAT(sync_progress_text(s),
+			   Catch::StartsWith("[===================>] 99.9% "));
+	}
+	CHECK(percent_text(42.3) == "42.3");
 }
 
 TEST_CASE_METHOD(StatusFixture, "kernel devices are matched by minor and name",

@@ -81,6 +81,23 @@ void check_timeout(const NetOptions &net, const Location &where)
 					"and timeout < connect-int)");
 }
 
+// One without the other would be refused by the kernel at connect time;
+// say so here, where the file can be fixed.
+void check_authentication(const ConfigNode &net)
+{
+	const ConfigNode *alg = net.child("cram-hmac-alg");
+	const ConfigNode *secret = net.child("shared-secret");
+	if (!alg == !secret)
+		return;
+	const ConfigNode &given = alg ? *alg : *secret;
+	const std::string missing = alg ? "shared-secret" : "cram-hmac-alg";
+	throw ConfigError(given.where,
+			  "'" + given.keyword + "' without '" + missing +
+				  "' (expected both or neither: the peer "
+				  "proves it knows the shared-secret with an "
+				  "HMAC of the cram-hmac-alg hash)");
+}
+
 NetOptions bind_net(const ConfigNode &res)
 {
 	NetOptions net;
@@ -94,6 +111,11 @@ NetOptions bind_net(const ConfigNode &res)
 			net.*n.field = static_cast<unsigned>(
 				std::get<long long>(v->value));
 	check_timeout(net, section->where);
+	check_authentication(*section);
+	if (const ConfigNode *alg = section->child("cram-hmac-alg"))
+		net.cram_hmac_alg = text_of(*alg);
+	if (const ConfigNode *secret = section->child("shared-secret"))
+		net.shared_secret = text_of(*secret);
 	return net;
 }
 
@@ -283,7 +305,8 @@ const std::vector<NetNumber> &net_numbers()
 
 bool NetOptions::operator==(const NetOptions &o) const
 {
-	if (protocol != o.protocol)
+	if (protocol != o.protocol || cram_hmac_alg != o.cram_hmac_alg ||
+	    shared_secret != o.shared_secret)
 		return false;
 	for (const NetNumber &n : net_numbers())
 		if (this->*n.field != o.*n.field)

@@ -19,7 +19,12 @@ struct NetOptions {
 	unsigned ping_int_s = 10;
 	unsigned ping_timeout_ds = 5; // tenths of a second
 	unsigned timeout_ds = 60;     // tenths of a second
+	// Peer authentication (DRBD's cram-hmac-alg and shared-secret): both
+	// set, or both empty for none.  The secret is bytes, not text.
+	std::string cram_hmac_alg;
+	std::string shared_secret;
 
+	bool authenticates() const { return !cram_hmac_alg.empty(); }
 	bool operator==(const NetOptions &o) const;
 };
 

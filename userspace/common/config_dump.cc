@@ -40,6 +40,12 @@ void dump_net(std::ostream &out, const NetOptions &net)
 	for (const NetNumber &n : net_numbers())
 		put(out, 2, std::string(n.keyword),
 		    std::to_string(net.*n.field));
+	// dump shows the configuration as it is, secret included: it is
+	// for the administrator, who can read the file anyway.
+	if (net.authenticates()) {
+		put(out, 2, "cram-hmac-alg", net.cram_hmac_alg);
+		put(out, 2, "shared-secret", config_word(net.shared_secret));
+	}
 	close_section(out, 1);
 }
 

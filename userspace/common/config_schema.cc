@@ -31,6 +31,13 @@ KeySpec choice(std::string_view keyword, std::vector<std::string_view> choices,
 	return k;
 }
 
+KeySpec text(std::string_view keyword, long long min_bytes, long long max_bytes)
+{
+	KeySpec k{keyword, Shape::Value, {}};
+	k.value = {ValueType::Text, min_bytes, max_bytes, {}, {}, {}};
+	return k;
+}
+
 KeySpec section(std::string_view keyword, const SectionSpec &body,
 		Shape shape = Shape::Section)
 {
@@ -61,6 +68,10 @@ const SectionSpec &net_schema()
 		integer("ping-int", 1, 120, "seconds"),
 		integer("ping-timeout", 1, 300, "tenths of a second"),
 		integer("timeout", 1, 600, "tenths of a second"),
+		// The hashes every kernel's crypto API has an hmac() of;
+		// the kernel looks the name up as "hmac(<name>)".
+		choice("cram-hmac-alg", {"sha1", "sha256", "sha512", "md5"}),
+		text("shared-secret", 1, RDBD_SECRET_MAX),
 	}};
 	return spec;
 }
@@ -124,6 +135,18 @@ std::string check_choice(const KeySpec &key, const std::string &word)
 		if (word == c)
 			return word;
 	throw bad_value(key, word);
+}
+
+// The value may be a secret: the message gives its length, never the text.
+std::string check_text(const KeySpec &key, const std::string &word)
+{
+	const auto bytes = static_cast<long long>(word.size());
+	if (bytes < key.value.min || bytes > key.value.max)
+		throw ValueError{0, "value for '" + std::string(key.keyword) +
+					    "' is " + std::to_string(bytes) +
+					    " bytes long (expected " +
+					    expected_value(key) + ")"};
+	return word;
 }
 
 std::string check_path(const KeySpec &key, const std::string &word)
@@ -197,6 +220,9 @@ std::string expected_value(const KeySpec &key)
 			list += (list.empty() ? "" : ", ") + std::string(c);
 		return "one of: " + list;
 	}
+	case ValueType::Text:
+		return "a string of " + std::to_string(v.min) + ".." +
+		       std::to_string(v.max) + " bytes";
 	case ValueType::Address:
 		break;
 	}
@@ -216,6 +242,8 @@ ConfigValue check_value(const KeySpec &key,
 		return check_integer(key, word);
 	case ValueType::Choice:
 		return check_choice(key, word);
+	case ValueType::Text:
+		return check_text(key, word);
 	case ValueType::Address:
 		break;
 	}

@@ -22,11 +22,12 @@ enum class ValueType {
 	Integer, // min..max, in `unit`
 	Choice,	 // one of `choices`
 	Address, // [ipv4|ipv6] ADDR:PORT
+	Text,	 // any word or "string" of min..max bytes
 };
 
 struct ValueSpec {
 	ValueType type = ValueType::Path;
-	long long min = 0, max = 0;	       // Integer
+	long long min = 0, max = 0;	       // Integer; Text: bytes
 	std::string_view unit;		       // Integer: "seconds"
 	std::vector<std::string_view> choices; // Choice
 	std::string_view expects;	       // overrides the generated hint

@@ -84,6 +84,13 @@ JsonObject &JsonObject::add_null(std::string_view key)
 	return add_raw(key, "null");
 }
 
+JsonObject &JsonObject::add_members(const JsonObject &other)
+{
+	members_.insert(members_.end(), other.members_.begin(),
+			other.members_.end());
+	return *this;
+}
+
 std::string JsonObject::str() const
 {
 	std::string out = "{";

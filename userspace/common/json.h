@@ -25,6 +25,8 @@ public:
 				       const std::optional<double> &value,
 				       int decimals);
 	JsonObject &add_null(std::string_view key);
+	// Appends the members of `other`, in its order.
+	JsonObject &add_members(const JsonObject &other);
 
 	std::string str() const; // {"a": 1, "b": "x"}
 

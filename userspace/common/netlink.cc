@@ -48,6 +48,11 @@ int on_valid(nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+int accept_any_sequence(nl_msg *, void *)
+{
+	return NL_OK;
+}
+
 int on_done(nl_msg *, void *arg)
 {
 	static_cast<Transaction *>(arg)->done = true;
@@ -89,31 +94,92 @@ NetlinkError family_missing(const std::string &family)
 			    "' or 'insmod " + family + ".ko'");
 }
 
-} // namespace
-
-GenlClient::GenlClient(const std::string &family) : sock_(nl_socket_alloc())
+NlSocket connected_socket()
 {
-	if (!sock_)
+	NlSocket sock(nl_socket_alloc());
+	if (!sock)
 		throw NetlinkError("cannot allocate a netlink socket");
-	int rc = genl_connect(sock_.get());
+	const int rc = genl_connect(sock.get());
 	if (rc < 0)
 		throw NetlinkError("cannot open a generic netlink socket: " +
 				   nl_error_text(rc));
+	nl_socket_enable_msg_peek(sock.get());
+	nl_socket_set_buffer_size(sock.get(), kSocketBufferBytes,
+				  kSocketBufferBytes);
+	return sock;
+}
+
+// The family's id, or its multicast group's id when `group` is given.
+int resolve(nl_sock *sock, const std::string &family, const char *group)
+{
+	const int id =
+		group ? genl_ctrl_resolve_grp(sock, family.c_str(), group)
+		      : genl_ctrl_resolve(sock, family.c_str());
+	if (id == -NLE_OBJ_NOTFOUND)
+		throw family_missing(family);
+	if (id < 0)
+		throw NetlinkError("cannot look up generic netlink family \"" +
+				   family + "\"" +
+				   (group ? std::string(" group ") + group
+					  : std::string()) +
+				   ": " + nl_error_text(id));
+	return id;
+}
+
+NlCallbacks valid_callbacks(Transaction &t)
+{
+	NlCallbacks cb(nl_cb_alloc(NL_CB_DEFAULT));
+	if (!cb)
+		throw NetlinkError("cannot allocate netlink callbacks");
+	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
+	return cb;
+}
+
+} // namespace
+
+GenlClient::GenlClient(const std::string &family) : sock_(connected_socket())
+{
 	const int fd = nl_socket_get_fd(sock_.get());
 	enable_socket_option(fd, NETLINK_EXT_ACK);
 	// Errors need not echo the whole request back: the extack is enough.
 	enable_socket_option(fd, NETLINK_CAP_ACK);
 	set_reply_timeout(fd);
-	nl_socket_enable_msg_peek(sock_.get());
-	nl_socket_set_buffer_size(sock_.get(), kSocketBufferBytes,
-				  kSocketBufferBytes);
+	family_ = resolve(sock_.get(), family, nullptr);
+}
 
-	family_ = genl_ctrl_resolve(sock_.get(), family.c_str());
-	if (family_ == -NLE_OBJ_NOTFOUND)
-		throw family_missing(family);
-	if (family_ < 0)
-		throw NetlinkError("cannot look up generic netlink family \"" +
-				   family + "\": " + nl_error_text(family_));
+GenlSubscription::GenlSubscription(const std::string &group,
+				   const std::string &family)
+	: sock_(connected_socket())
+{
+	const int id = resolve(sock_.get(), family, group.c_str());
+	int rc = nl_socket_add_membership(sock_.get(), id);
+	if (rc >= 0)
+		rc = nl_socket_set_nonblocking(sock_.get());
+	if (rc < 0)
+		throw NetlinkError("cannot subscribe to the " + family + " " +
+				   group + " messages: " + nl_error_text(rc));
+}
+
+bool GenlSubscription::receive(const GenlClient::ReplyHandler &on_message)
+{
+	Transaction t;
+	t.on_reply = &on_message;
+	const NlCallbacks cb = valid_callbacks(t);
+	// Multicasts answer no request: their sequence numbers are 0.
+	nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_sequence,
+		  nullptr);
+	int rc;
+	while ((rc = nl_recvmsgs_report(sock_.get(), cb.get())) > 0)
+		;
+	if (t.handler_error)
+		std::rethrow_exception(t.handler_error);
+	// libnl reports the socket's ENOBUFS as NLE_NOMEM.
+	if (rc == -NLE_NOMEM)
+		return false;
+	if (rc < 0 && rc != -NLE_AGAIN)
+		throw NetlinkError("cannot read rdbd events: " +
+				   nl_error_text(rc));
+	return true;
 }
 
 NlMessage GenlClient::new_request(uint8_t cmd, int flags,
@@ -133,10 +199,7 @@ NlResult GenlClient::transact(nl_msg *request, const ReplyHandler &on_reply)
 {
 	Transaction t;
 	t.on_reply = &on_reply;
-	NlCallbacks cb(nl_cb_alloc(NL_CB_DEFAULT));
-	if (!cb)
-		throw NetlinkError("cannot allocate netlink callbacks");
-	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
+	const NlCallbacks cb = valid_callbacks(t);
 	nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_done, &t);
 	nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_done, &t);
 	nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &t);

@@ -60,6 +60,27 @@ private:
 	int family_ = -1;
 };
 
+// A socket that receives the family's multicast messages of one group
+// (RDBD_GENL_MCAST_EVENTS), for poll() and receive().  Multicasts carry
+// no request's sequence number, so this socket sends nothing.
+class GenlSubscription {
+public:
+	// Throws NetlinkError, as GenlClient does.
+	GenlSubscription(const std::string &group,
+			 const std::string &family = RDBD_GENL_FAMILY_NAME);
+
+	int fd() const { return nl_socket_get_fd(sock_.get()); }
+
+	// Passes every message waiting on the socket to `on_message` and
+	// returns without blocking.  Returns false if the kernel dropped
+	// messages because the socket's queue was full (ENOBUFS): the
+	// caller must read the state afresh.
+	bool receive(const GenlClient::ReplyHandler &on_message);
+
+private:
+	NlSocket sock_;
+};
+
 // The extack text of an NLMSG_ERROR message, or "" if it carries none.
 std::string extack_message(const nlmsghdr *error_message);
 

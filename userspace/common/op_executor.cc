@@ -45,6 +45,12 @@ NlMessage request(GenlClient &k, const ConnectOp &o)
 	put_u32(m.get(), RDBD_NET_PING_INT_MS, o.ping_int_ms);
 	put_u32(m.get(), RDBD_NET_PING_TIMEOUT_MS, o.ping_timeout_ms);
 	put_u32(m.get(), RDBD_NET_TIMEOUT_MS, o.timeout_ms);
+	if (!o.cram_hmac_alg.empty()) {
+		put_string(m.get(), RDBD_NET_CRAM_HMAC_ALG, o.cram_hmac_alg);
+		// Binary: the kernel takes exactly these bytes, no NUL.
+		put_attr(m.get(), RDBD_NET_SHARED_SECRET,
+			 o.shared_secret.data(), o.shared_secret.size());
+	}
 	return m;
 }
 

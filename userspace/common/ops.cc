@@ -1,5 +1,9 @@
 #include "ops.h"
 
+#include <rdbd/genl.h>
+
+#include "status.h"
+
 namespace rdbd {
 
 namespace {
@@ -45,6 +49,14 @@ std::string op_text(const DisconnectOp &o)
 	return head("disconnect", o.minor);
 }
 
+std::string authentication_text(const ConnectOp &o)
+{
+	if (o.cram_hmac_alg.empty())
+		return "";
+	return option("cram-hmac-alg", o.cram_hmac_alg) +
+	       option("shared-secret", "<hidden>");
+}
+
 std::string op_text(const ConnectOp &o)
 {
 	return head("connect", o.minor) + " " + o.local.str() + " " +
@@ -53,7 +65,8 @@ std::string op_text(const ConnectOp &o)
 	       option("connect-int-ms", std::to_string(o.connect_int_ms)) +
 	       option("ping-int-ms", std::to_string(o.ping_int_ms)) +
 	       option("ping-timeout-ms", std::to_string(o.ping_timeout_ms)) +
-	       option("timeout-ms", std::to_string(o.timeout_ms));
+	       option("timeout-ms", std::to_string(o.timeout_ms)) +
+	       authentication_text(o);
 }
 
 std::string op_text(const PrimaryOp &o)
@@ -84,7 +97,9 @@ ConnectOp connect_op(const NodeResource &r)
 		net.connect_int_s * 1000,
 		net.ping_int_s * 1000,
 		net.ping_timeout_ds * 100,
-		net.timeout_ds * 100};
+		net.timeout_ds * 100,
+		net.cram_hmac_alg,
+		net.shared_secret};
 }
 
 } // namespace
@@ -148,6 +163,18 @@ Plan plan_disconnect(const NodeResource &r)
 Plan plan_secondary(const NodeResource &r)
 {
 	return {{SecondaryOp{r.minor()}, {}}};
+}
+
+Plan plan_adjust(const NodeResource &r, const DeviceStatus *kernel)
+{
+	if (!kernel)
+		return plan_up(r);
+	Plan plan;
+	if (kernel->disk_state == RDBD_DISK_DISKLESS)
+		plan.push_back({AttachOp{r.minor(), r.self->disk}, {}});
+	if (kernel->conn_state == RDBD_CONN_STANDALONE)
+		plan.push_back({connect_op(r), {}});
+	return plan;
 }
 
 std::string format_plan(const Plan &plan)

@@ -10,14 +10,16 @@
 //   attach MINOR DISK
 //   detach MINOR
 //   connect MINOR LOCAL PEER peer=NAME protocol=A|B|C connect-int-ms=N
-//           ping-int-ms=N ping-timeout-ms=N timeout-ms=N     (one line)
+//           ping-int-ms=N ping-timeout-ms=N timeout-ms=N
+//           [cram-hmac-alg=ALG shared-secret=<hidden>]       (one line)
 //   disconnect MINOR
 //   primary MINOR [--force]
 //   secondary MINOR
 //   del-minor MINOR
 //
-// LOCAL and PEER are IPv4:PORT or [IPv6]:PORT.  A new operation is a new
-// struct in the Op variant plus its op_text() (ops.cc) and request()
+// LOCAL and PEER are IPv4:PORT or [IPv6]:PORT.  The shared secret is never
+// printed: dry-run output ends up in logs and bug reports.  A new operation is
+// a new struct in the Op variant plus its op_text() (ops.cc) and request()
 // (op_executor.cc) overloads; the compiler points at any that is missing.
 #pragma once
 
@@ -60,6 +62,8 @@ struct ConnectOp {
 	uint32_t ping_int_ms;
 	uint32_t ping_timeout_ms;
 	uint32_t timeout_ms;
+	std::string cram_hmac_alg; // both empty: no peer authentication
+	std::string shared_secret;
 };
 
 struct DetachOp {
@@ -105,6 +109,12 @@ Plan plan_connect(const NodeResource &r);
 Plan plan_disconnect(const NodeResource &r);
 Plan plan_primary(const NodeResource &r, bool force);
 Plan plan_secondary(const NodeResource &r);
+
+struct DeviceStatus;
+// What brings the kernel's device (null: not up) to the configuration:
+// up if it is not up, else attach if Diskless and connect if StandAlone;
+// nothing when it already matches.
+Plan plan_adjust(const NodeResource &r, const DeviceStatus *kernel);
 
 // The dry-run text: format_op() of each step, one per line.
 std::string format_plan(const Plan &plan);

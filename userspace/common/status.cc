@@ -3,7 +3,9 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 #include "error.h"
@@ -45,6 +47,10 @@ const StatusField<uint64_t> kU64Fields[] = {
 	{RDBD_STATUS_NET_SENT_KIB, &DeviceStatus::net_sent_kib},
 	{RDBD_STATUS_NET_RECEIVED_KIB, &DeviceStatus::net_received_kib},
 	{RDBD_STATUS_OUT_OF_SYNC_KIB, &DeviceStatus::out_of_sync_kib},
+	{RDBD_STATUS_RESYNC_SENT_KIB, &DeviceStatus::resync_sent_kib},
+	{RDBD_STATUS_RESYNC_RECEIVED_KIB, &DeviceStatus::resync_received_kib},
+	{RDBD_STATUS_SYNC_TOTAL_KIB, &DeviceStatus::sync_total_kib},
+	{RDBD_STATUS_SYNC_ELAPSED_MS, &DeviceStatus::sync_elapsed_ms},
 };
 
 const StatusField<std::string> kStringFields[] = {
@@ -100,19 +106,18 @@ NetlinkError malformed(int rc)
 			    nl_geterror(rc));
 }
 
-bool is_resyncing(uint8_t conn_state)
-{
-	return conn_state == RDBD_CONN_SYNC_SOURCE ||
-	       conn_state == RDBD_CONN_SYNC_TARGET ||
-	       conn_state == RDBD_CONN_PAUSED_SYNC_S ||
-	       conn_state == RDBD_CONN_PAUSED_SYNC_T;
-}
+// Width of the progress bar between its brackets, as /proc/drbd's.
+constexpr size_t kProgressCells = 20;
 
-std::string percent_text(double percent)
+std::string progress_bar(double percent)
 {
-	char text[16];
-	std::snprintf(text, sizeof(text), "%.2f", percent);
-	return text;
+	const auto filled =
+		std::min(kProgressCells,
+			 static_cast<size_t>(percent / 100.0 * kProgressCells));
+	if (filled == kProgressCells)
+		return "[" + std::string(kProgressCells, '=') + "]";
+	return "[" + std::string(filled, '=') + ">" +
+	       std::string(kProgressCells - filled - 1, '.') + "]";
 }
 
 // "  rabius connection:WFConnection", or role and disk once connected.
@@ -127,7 +132,8 @@ std::string peer_text(const std::string &peer, const DeviceStatus &s)
 		text += "replication:" + conn_state_name(s.conn_state) + " ";
 	text += "peer-disk:" + disk_state_name(s.peer_disk_state);
 	if (const auto percent = s.sync_percent())
-		text += " done:" + percent_text(*percent);
+		text += " done:" + percent_text(*percent) + "\n        " +
+			sync_progress_text(s);
 	return text + "\n";
 }
 
@@ -163,18 +169,43 @@ void add_states(JsonObject &o, const std::optional<DeviceStatus> &k)
 
 } // namespace
 
-std::optional<double> DeviceStatus::sync_percent() const
+bool DeviceStatus::resyncing() const
 {
-	if (!is_resyncing(conn_state))
-		return std::nullopt;
-	const uint64_t size_kib = size_sectors / 2;
-	if (size_kib == 0 || out_of_sync_kib >= size_kib)
-		return 0.0;
-	return 100.0 * static_cast<double>(size_kib - out_of_sync_kib) /
-	       static_cast<double>(size_kib);
+	return conn_state == RDBD_CONN_SYNC_SOURCE ||
+	       conn_state == RDBD_CONN_SYNC_TARGET ||
+	       conn_state == RDBD_CONN_PAUSED_SYNC_S ||
+	       conn_state == RDBD_CONN_PAUSED_SYNC_T;
 }
 
-DeviceStatus parse_status(nl_msg *msg)
+std::optional<double> DeviceStatus::sync_percent() const
+{
+	if (!resyncing())
+		return std::nullopt;
+	// Until the kernel has sized the sync (total 0), nothing is done.
+	if (sync_total_kib == 0 || out_of_sync_kib >= sync_total_kib)
+		return 0.0;
+	// Rounded down to a tenth, so that 100.0 is only ever shown when done.
+	return std::floor(
+		       1000.0 *
+		       static_cast<double>(sync_total_kib - out_of_sync_kib) /
+		       static_cast<double>(sync_total_kib)) /
+	       10.0;
+}
+
+std::optional<uint64_t> DeviceStatus::sync_eta_seconds() const
+{
+	if (!resyncing() || out_of_sync_kib >= sync_total_kib)
+		return std::nullopt;
+	const double done_kib =
+		static_cast<double>(sync_total_kib - out_of_sync_kib);
+	// left / (done / elapsed), in double: left * elapsed can overflow
+	// 64 bits for a large disk and a long sync.
+	return static_cast<uint64_t>(static_cast<double>(out_of_sync_kib) *
+				     static_cast<double>(sync_elapsed_ms) /
+				     done_kib / 1000.0);
+}
+
+DeviceEvent parse_event(nl_msg *msg)
 {
 	static auto policy = top_policy();
 	static auto nested_policy = status_policy();
@@ -187,18 +218,34 @@ DeviceStatus parse_status(nl_msg *msg)
 		throw NetlinkError(
 			"malformed status from the kernel: no minor");
 
-	DeviceStatus s;
-	s.minor = nla_get_u32(top[RDBD_A_MINOR]);
+	DeviceEvent e;
+	e.minor = nla_get_u32(top[RDBD_A_MINOR]);
 	if (top[RDBD_A_RES_NAME])
-		s.resource = nla_get_string(top[RDBD_A_RES_NAME]);
-	if (top[RDBD_A_STATUS]) {
-		StatusAttrs attrs{};
-		rc = nla_parse_nested(attrs.data(), RDBD_STATUS_MAX,
-				      top[RDBD_A_STATUS], nested_policy.data());
-		if (rc < 0)
-			throw malformed(rc);
-		read_fields(attrs, s);
-	}
+		e.resource = nla_get_string(top[RDBD_A_RES_NAME]);
+	if (!top[RDBD_A_STATUS])
+		return e;
+	StatusAttrs attrs{};
+	rc = nla_parse_nested(attrs.data(), RDBD_STATUS_MAX, top[RDBD_A_STATUS],
+			      nested_policy.data());
+	if (rc < 0)
+		throw malformed(rc);
+	e.status.emplace();
+	e.status->minor = e.minor;
+	e.status->resource = e.resource;
+	read_fields(attrs, *e.status);
+	return e;
+}
+
+// A reply without STATUS reads as a device with every field at its
+// default, as before events existed.
+DeviceStatus parse_status(nl_msg *msg)
+{
+	DeviceEvent e = parse_event(msg);
+	if (e.status)
+		return *e.status;
+	DeviceStatus s;
+	s.minor = e.minor;
+	s.resource = e.resource;
 	return s;
 }
 
@@ -234,6 +281,34 @@ match_status(const std::vector<NodeResource> &resources,
 	return states;
 }
 
+std::string percent_text(double percent)
+{
+	char text[16];
+	std::snprintf(text, sizeof(text), "%.1f", percent);
+	return text;
+}
+
+std::string duration_text(std::optional<uint64_t> seconds)
+{
+	if (!seconds)
+		return "-:--:--";
+	char text[32];
+	std::snprintf(text, sizeof(text), "%llu:%02u:%02u",
+		      static_cast<unsigned long long>(*seconds / 3600),
+		      static_cast<unsigned>(*seconds / 60 % 60),
+		      static_cast<unsigned>(*seconds % 60));
+	return text;
+}
+
+std::string sync_progress_text(const DeviceStatus &s)
+{
+	const std::optional<double> percent = s.sync_percent();
+	if (!percent)
+		return "";
+	return progress_bar(*percent) + " " + percent_text(*percent) +
+	       "% eta " + duration_text(s.sync_eta_seconds());
+}
+
 std::string status_text(const ResourceState &state)
 {
 	const std::string &name = state.config.name();
@@ -247,20 +322,25 @@ std::string status_text(const ResourceState &state)
 
 JsonObject status_json(const ResourceState &state)
 {
-	const std::optional<DeviceStatus> &k = state.kernel;
+	return status_json(state.config.name(), state.config.minor(),
+			   state.kernel);
+}
+
+JsonObject status_json(const std::string &name, unsigned minor,
+		       const std::optional<DeviceStatus> &k)
+{
 	const DeviceStatus none;
 	const DeviceStatus &s = k ? *k : none;
 	JsonObject o;
-	o.add_string("name", state.config.name());
-	o.add_number("minor", state.config.minor());
+	o.add_string("name", name);
+	o.add_number("minor", minor);
 	add_states(o, k);
 	o.add_number("out_of_sync_kib", s.out_of_sync_kib);
-	o.add_number_or_null("sync_percent", s.sync_percent(), 2);
+	o.add_number_or_null("sync_percent", s.sync_percent(), 1);
 	o.add_number("net_sent_kib", s.net_sent_kib);
 	o.add_number("net_received_kib", s.net_received_kib);
-	// Resync traffic is not counted separately yet.
-	o.add_number("resync_sent_kib", 0);
-	o.add_number("resync_received_kib", 0);
+	o.add_number("resync_sent_kib", s.resync_sent_kib);
+	o.add_number("resync_received_kib", s.resync_received_kib);
 	o.add_number("disk_written_kib", s.disk_written_kib);
 	o.add_number("disk_read_kib", s.disk_read_kib);
 	return o;

@@ -37,15 +37,34 @@ struct DeviceStatus {
 	uint64_t net_sent_kib = 0;
 	uint64_t net_received_kib = 0;
 	uint64_t out_of_sync_kib = 0;
+	uint64_t resync_sent_kib = 0;
+	uint64_t resync_received_kib = 0;
+	uint64_t sync_total_kib = 0; // while resyncing: this sync's size
+	uint64_t sync_elapsed_ms = 0;
 	std::string last_error;
 
-	// Share of the device in sync, while a resync runs; else nullopt.
+	// SyncSource, SyncTarget or paused: the states with a progress.
+	bool resyncing() const;
+	// Percent of this sync done, while one runs, rounded down to a
+	// tenth; else nullopt.
 	std::optional<double> sync_percent() const;
+	// Seconds left at the average rate so far; nullopt if not
+	// resyncing or nothing is done yet to measure a rate on.
+	std::optional<uint64_t> sync_eta_seconds() const;
 };
 
 // Decodes one GET_STATUS reply or EVENT message; throws NetlinkError if
 // it lacks the minor or its attributes are malformed.
 DeviceStatus parse_status(nl_msg *msg);
+
+// One RDBD_CMD_EVENT: a device's new status, or its removal.
+struct DeviceEvent {
+	unsigned minor = 0;
+	std::string resource;
+	std::optional<DeviceStatus> status; // empty: the minor was deleted
+};
+// As parse_status(); an EVENT without RDBD_A_STATUS is a deletion.
+DeviceEvent parse_event(nl_msg *msg);
 
 // Every device the kernel has (GET_STATUS as a dump).
 std::vector<DeviceStatus> query_all_status(GenlClient &kernel);
@@ -63,7 +82,18 @@ match_status(const std::vector<NodeResource> &resources,
 
 // drbdadm (drbd 9) `status` style text; human output, may change.
 std::string status_text(const ResourceState &state);
+// "[========>...........] 42.3% eta 0:00:12" while resyncing; else "".
+std::string sync_progress_text(const DeviceStatus &s);
+// "42.3": how sync percentages are written, in text and in JSON.
+std::string percent_text(double percent);
+// "1:02:03"; "-:--:--" for an unknown duration.
+std::string duration_text(std::optional<uint64_t> seconds);
+
 // The stable --json form: exactly the keys documented in rdbdadm --help.
 JsonObject status_json(const ResourceState &state);
+// The same for a device known by name and minor only (events); `kernel`
+// empty gives the object of a resource that is not up.
+JsonObject status_json(const std::string &name, unsigned minor,
+		       const std::optional<DeviceStatus> &kernel);
 
 } // namespace rdbd

@@ -95,12 +95,16 @@ int Session::run_plans(
 		selected, [&](size_t i) { run_plan(plans[i], executor); });
 }
 
-std::vector<ResourceState> Session::states(const std::string &which)
+std::vector<ResourceState> Session::kernel_states(const std::string &which)
 {
 	const std::vector<NodeResource> selected = resources(which);
 	GenlClient kernel;
-	std::vector<ResourceState> states =
-		match_status(selected, query_all_status(kernel));
+	return match_status(selected, query_all_status(kernel));
+}
+
+std::vector<ResourceState> Session::states(const std::string &which)
+{
+	std::vector<ResourceState> states = kernel_states(which);
 	if (which != kAllResources && !states.front().kernel)
 		throw not_up(states.front().config);
 	return states;

@@ -52,6 +52,8 @@ public:
 	// explicitly must be up; with "all" a resource that is not up has
 	// no kernel status.
 	std::vector<ResourceState> states(const std::string &which);
+	// As states(), but a named resource may be down too.
+	std::vector<ResourceState> kernel_states(const std::string &which);
 
 private:
 	GlobalOptions options_;

@@ -31,7 +31,7 @@ po::options_description global_options(GlobalOptions &g)
 	    "print the operations instead of running them (state queries "
 	    "still run)");
 	add("json", po::bool_switch(&g.json),
-	    "machine-readable output (status)");
+	    "machine-readable output (status, events)");
 	return d;
 }
 

@@ -1,0 +1,18 @@
+// The loop behind wait-connect and wait-sync.
+#pragma once
+
+#include "command.h"
+#include "wait_goal.h"
+
+namespace rdbd::adm {
+
+// RES and --timeout S, as both commands take them.
+void wait_arguments(po::options_description &options,
+		    po::positional_options_description &positional);
+
+// Returns 0 once the goal is reached; throws TimeoutError (exit 5) at the
+// deadline, Error (exit 1) if the resource is not up or can no longer get
+// there without the administrator (went down, StandAlone, Diskless).
+int wait_for(Session &session, const po::variables_map &args, WaitGoal goal);
+
+} // namespace rdbd::adm
