@@ -19,6 +19,8 @@ unload_rdbd() { rmmod rdbd; }
 # ping-int 2 s, ping-timeout 0.5 s, timeout 1 s.
 write_conf() {
 	local protocol=${1:-C} extra=${2:-}
+	# It may hold a shared secret: root only, as rdbdadm asks.
+	install -m 600 /dev/null /etc/rdbd.conf
 	cat >/etc/rdbd.conf <<CONF
 resource r0 {
 	device /dev/rdbd0;
