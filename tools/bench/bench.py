@@ -153,7 +153,7 @@ class Drbd84(Replicated):
                      "drbdsetup wait-connect 0")
         self.data_mib = int(on("corman", "cat /sys/block/drbd0/size")) / 2048
         return timed_sync("corman", "drbdadm primary --force r0",
-                          "drbdsetup wait-sync 0")
+                          "timeout 300 drbdsetup wait-sync 0")
 
     def teardown(self):
         for node in ("corman", "rabius"):
