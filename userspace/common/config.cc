@@ -306,7 +306,10 @@ const std::vector<NetNumber> &net_numbers()
 bool NetOptions::operator==(const NetOptions &o) const
 {
 	if (protocol != o.protocol || cram_hmac_alg != o.cram_hmac_alg ||
-	    shared_secret != o.shared_secret)
+	    shared_secret != o.shared_secret ||
+	    after_sb_0pri != o.after_sb_0pri ||
+	    after_sb_1pri != o.after_sb_1pri ||
+	    after_sb_2pri != o.after_sb_2pri || verify_alg != o.verify_alg)
 		return false;
 	for (const NetNumber &n : net_numbers())
 		if (this->*n.field != o.*n.field)
@@ -339,7 +342,9 @@ std::string ResourceConfig::host_list() const
 
 bool ResourceConfig::operator==(const ResourceConfig &o) const
 {
-	return name == o.name && net == o.net && hosts == o.hosts;
+	return name == o.name && net == o.net && disk == o.disk &&
+	       startup == o.startup && handlers == o.handlers &&
+	       hosts == o.hosts;
 }
 
 const ResourceConfig *Config::find(std::string_view name) const

@@ -3,6 +3,7 @@
 // defaults applied, everything checked).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,14 @@ struct NetOptions {
 	// set, or both empty for none.  The secret is bytes, not text.
 	std::string cram_hmac_alg;
 	std::string shared_secret;
+	// Split-brain recovery policies (DRBD 8.4 after-sb-*pri values,
+	// spelled as in drbd.conf: "disconnect", "discard-younger-primary",
+	// ...).  The parser accepts only the values rdbd implements.
+	std::string after_sb_0pri = "disconnect";
+	std::string after_sb_1pri = "disconnect";
+	std::string after_sb_2pri = "disconnect";
+	// Online verify: "crc32c", "sha256", or empty (verify refused).
+	std::string verify_alg;
 
 	bool authenticates() const { return !cram_hmac_alg.empty(); }
 	bool operator==(const NetOptions &o) const;
@@ -35,6 +44,42 @@ struct NetNumber {
 	unsigned NetOptions::*field;
 };
 const std::vector<NetNumber> &net_numbers();
+
+// disk { } section.  Units as in drbd.conf; defaults are DRBD 8.4's.
+struct DiskOptions {
+	enum class OnIoError { Detach, PassOn };
+
+	unsigned al_extents = 1237;	     // activity-log hot regions
+	unsigned resync_rate_kib = 250;	     // KiB/s, fixed-rate controller
+	unsigned c_plan_ahead_ds = 20;	     // tenths of a second; 0 = fixed
+	unsigned c_min_rate_kib = 250;	     // KiB/s kept for resync under load
+	unsigned c_max_rate_kib = 102400;    // KiB/s, dynamic controller cap
+	OnIoError on_io_error = OnIoError::Detach;
+
+	bool operator==(const DiskOptions &o) const
+	{
+		return al_extents == o.al_extents &&
+		       resync_rate_kib == o.resync_rate_kib &&
+		       c_plan_ahead_ds == o.c_plan_ahead_ds &&
+		       c_min_rate_kib == o.c_min_rate_kib &&
+		       c_max_rate_kib == o.c_max_rate_kib &&
+		       on_io_error == o.on_io_error;
+	}
+};
+
+// startup { } section, used by `rdbdadm` at boot (rdbd.service).
+struct StartupOptions {
+	unsigned wfc_timeout_s = 0;	  // 0 = wait for the peer forever
+	unsigned degr_wfc_timeout_s = 60; // when the node was degraded
+	std::vector<std::string> become_primary_on; // host names, or "both"
+
+	bool operator==(const StartupOptions &o) const
+	{
+		return wfc_timeout_s == o.wfc_timeout_s &&
+		       degr_wfc_timeout_s == o.degr_wfc_timeout_s &&
+		       become_primary_on == o.become_primary_on;
+	}
+};
 
 struct HostConfig {
 	std::string name;
@@ -56,6 +101,11 @@ struct HostConfig {
 struct ResourceConfig {
 	std::string name;
 	NetOptions net;
+	DiskOptions disk;
+	StartupOptions startup;
+	// handlers { } section: handler name ("split-brain", ...) -> command
+	// line, run with /bin/sh -c.
+	std::map<std::string, std::string> handlers;
 	std::vector<HostConfig> hosts; // exactly two, in file order
 	Location origin;	       // not compared, as above
 
