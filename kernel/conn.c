@@ -155,6 +155,7 @@ void rdbd_set_cstate(struct rdbd_device *dev, enum rdbd_conn_state cs)
 {
 	spin_lock_irq(&dev->req_lock);
 	dev->conn.cstate = cs;
+	dev->volatile_writes = true;	/* req.c: the next flush is real */
 	spin_unlock_irq(&dev->req_lock);
 	wake_up_all(&dev->conn.state_wait);
 	rdbd_notify_later(dev);

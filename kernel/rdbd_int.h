@@ -226,6 +226,7 @@ struct rdbd_device {
 	unsigned int open_count;	/* req_lock */
 	unsigned int io_inflight;	/* req_lock: clones not yet completed */
 	wait_queue_head_t io_wait;	/* woken when io_inflight drops to 0 */
+	bool volatile_writes;		/* req_lock: a flush has work, req.c */
 	u64 read_sectors;		/* req_lock: completed without error */
 	u64 written_sectors;		/* req_lock */
 	char last_error[RDBD_LAST_ERROR_LEN]; /* req_lock */

@@ -28,6 +28,24 @@
  * Detach must not release the backing disk under a clone, so every clone
  * counts as in flight (io_inflight, req_lock) from before it is allocated
  * until after it completed.
+ *
+ * Flushes with nothing to flush.  An empty flush (REQ_PREFLUSH, no data)
+ * must make every write that completed before it durable, on this disk
+ * and, under protocol C, on the peer's.  A write with REQ_FUA is durable
+ * on both by the time it completes (the peer writes it with FUA too, and
+ * protocol C waits for that), so when every write completed since the last
+ * flush was such a write, the flush has nothing to do and completes at
+ * once, locally and without a round trip to the peer.  This is the
+ * pattern of O_SYNC and O_DSYNC writes to a block device: a FUA write,
+ * then an empty flush (blkdev_write_iter()).
+ *
+ * dev->volatile_writes means "a flush has work".  It is set when a write
+ * that is not durable by itself completes, not when it is submitted, and
+ * cleared when a flush is issued: a write completing after the clear sets
+ * it again, one completing before it is covered by that flush.  A failed
+ * flush sets it again, and so does every role or connection state change
+ * (resync writes on the peer are not FUA, and a new Primary has not seen
+ * what the old one wrote), and flushes are never skipped mid-resync.
  */
 #include "rdbd_int.h"
 
@@ -42,6 +60,7 @@ struct rdbd_io {
 	unsigned int parts;		/* req_lock: local and net not done */
 	bool net;			/* req_lock: the net part is not done */
 	blk_status_t status;		/* of the local clone */
+	bool durable;			/* a write durable on completion */
 	struct bio clone;		/* last: bio_set front_pad */
 };
 
@@ -163,6 +182,13 @@ static void rdbd_io_finish(struct rdbd_io *io)
 	enum req_op op = bio_op(orig);
 	unsigned int sectors = bio_sectors(orig);
 
+	if (op_is_write(op) && (!io->durable || status)) {
+		unsigned long flags;
+
+		spin_lock_irqsave(&dev->req_lock, flags);
+		dev->volatile_writes = true;
+		spin_unlock_irqrestore(&dev->req_lock, flags);
+	}
 	bio_put(&io->clone);		/* frees io too */
 	bio_end_io_acct(orig, start_time);
 	orig->bi_status = status;
@@ -311,6 +337,44 @@ static bool rdbd_io_is_write(struct bio *bio)
 	return op_is_write(bio_op(bio));
 }
 
+static bool rdbd_io_is_empty_flush(struct bio *bio)
+{
+	return bio_op(bio) == REQ_OP_WRITE && !bio_has_data(bio) &&
+	       (bio->bi_opf & REQ_PREFLUSH);
+}
+
+/*
+ * Is @bio an empty flush with no work (see "Flushes with nothing to flush"
+ * above)?  If it is a flush with work, it is issued right after this and
+ * covers every write completed so far.
+ */
+static bool rdbd_flush_is_noop(struct rdbd_device *dev, struct bio *bio)
+{
+	bool noop;
+
+	if (!rdbd_io_is_empty_flush(bio))
+		return false;
+	spin_lock_irq(&dev->req_lock);
+	noop = !dev->volatile_writes &&
+	       dev->conn.cstate <= RDBD_CONN_CONNECTED;
+	dev->volatile_writes = false;
+	spin_unlock_irq(&dev->req_lock);
+	return noop;
+}
+
+/*
+ * Will the write in @io leave nothing volatile behind on the disks that
+ * get it?  An empty flush writes nothing.  req_lock.
+ */
+static bool rdbd_io_durable(struct rdbd_device *dev, struct rdbd_io *io,
+			    bool net)
+{
+	if (rdbd_io_is_empty_flush(io->orig))
+		return true;
+	return (io->orig->bi_opf & REQ_FUA) &&
+	       (!net || dev->conn.net_conf.protocol == RDBD_PROT_C);
+}
+
 /*
  * Register a write: own its range, and decide (atomically with the
  * connection state, so teardown sees every replicated write on
@@ -329,6 +393,7 @@ static bool rdbd_io_register(struct rdbd_device *dev, struct rdbd_io *io)
 	net = dev->conn.cstate >= RDBD_CONN_CONNECTED &&
 	      dev->role == RDBD_ROLE_PRIMARY;
 	io->net = net;
+	io->durable = rdbd_io_durable(dev, io, net);
 	if (net) {
 		io->parts++;
 		io->block_id = ++dev->conn.next_block_id;
@@ -355,6 +420,11 @@ void rdbd_submit_bio(struct bio *bio)
 		bio_io_error(bio);	/* Diskless: there is no data */
 		return;
 	}
+	if (rdbd_flush_is_noop(dev, bio)) {
+		rdbd_io_put_backing(dev, REQ_OP_FLUSH, 0, BLK_STS_OK);
+		bio_endio(bio);
+		return;
+	}
 	/*
 	 * GFP_NOIO: this may be writeback on behalf of memory reclaim, which
 	 * must not recurse into the block layer.  The bio_set's mempool
@@ -373,6 +443,7 @@ void rdbd_submit_bio(struct bio *bio)
 	io->orig = bio;
 	io->parts = 1;
 	io->net = false;
+	io->durable = false;
 	INIT_LIST_HEAD(&io->iv.list);
 	INIT_LIST_HEAD(&io->pending);
 	if (rdbd_io_is_write(bio))
@@ -392,6 +463,7 @@ void rdbd_io_attach(struct rdbd_device *dev, struct rdbd_backing *ldev,
 	spin_lock_irq(&dev->req_lock);
 	dev->ldev = ldev;
 	dev->disk_state = disk_state;
+	dev->volatile_writes = true;	/* nothing known about its cache */
 	spin_unlock_irq(&dev->req_lock);
 }
 

@@ -54,6 +54,7 @@ static void rdbd_set_role(struct rdbd_device *dev, enum rdbd_role role,
 	spin_lock_irq(&dev->req_lock);
 	dev->role = role;
 	dev->disk_state = disk_state;
+	dev->volatile_writes = true;	/* req.c: the next flush is real */
 	spin_unlock_irq(&dev->req_lock);
 }
 
