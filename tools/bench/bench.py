@@ -32,10 +32,11 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 VM = os.path.join(REPO, "tools", "vm", "vm")
 GUEST_LIB = os.path.join(REPO, "tests", "vm", "lib", "guest.sh")
+NODES = ("rabius", "corman")
 ROWS = ["raw-disk", "raw-link", "rdbd-A", "rdbd-B", "rdbd-C",
         "drbd84-A", "drbd84-C"]
-FIGURES = ["seq_write_mib_s", "rand_iops", "rand_lat_mean_us",
-           "rand_lat_p99_us", "sync_mib_s"]
+FIGURES = ["seq_write_mib_s", "seq_host_cpu_pct", "rand_iops",
+           "rand_lat_mean_us", "rand_lat_p99_us", "sync_mib_s"]
 FIO_SEQ = ("--name=seq --rw=write --bs=1M --direct=1 --ioengine=libaio "
            "--iodepth=4 --size=128M --output-format=json")
 FIO_RAND = ("--name=rand --rw=randwrite --bs=4k --direct=1 --sync=1 "
@@ -47,7 +48,7 @@ def log(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
-def on(node, script, timeout=900):
+def on(node, script, timeout=300):
     """Run a bash script in a guest; return its output, raise on failure."""
     full = f". {shlex.quote(GUEST_LIB)}; set -e; {script}"
     p = subprocess.run([VM, "run", node, "-t", str(timeout), "--", full],
@@ -64,8 +65,33 @@ def fio_json(node, device, args):
     return json.loads(out[out.index("{"):])["jobs"][0]["write"]
 
 
+def host_cpu_ticks():
+    """(busy, total) jiffies of the whole host, from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]                    # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+class HostCpu:
+    """How busy the host's cores were, in percent, over a `with` block:
+    the profile that tells a CPU-bound figure (TCG) from a latency-bound
+    one.  100 means every host core was busy."""
+
+    def __enter__(self):
+        self.start = host_cpu_ticks()
+        return self
+
+    def __exit__(self, *exc):
+        busy, total = host_cpu_ticks()
+        self.pct = 100.0 * (busy - self.start[0]) / max(1, total - self.start[1])
+
+
 def seq_write(node, device):
-    return fio_json(node, device, FIO_SEQ)["bw"] / 1024      # KiB/s -> MiB/s
+    """MiB/s, and the host's CPU use meanwhile."""
+    with HostCpu() as cpu:
+        bw = fio_json(node, device, FIO_SEQ)["bw"] / 1024   # KiB/s -> MiB/s
+    return bw, cpu.pct
 
 
 def rand_write(node, device):
@@ -118,9 +144,12 @@ class Rdbd(Replicated):
                 f" on rabius {{ address 10.99.1.2:7789; }}\n}}\nCONF\n")
 
     def full_sync_seconds(self):
-        for node in ("rabius", "corman"):
-            on(node, self._config() + "rdbdadm down r0 2>/dev/null || true; "
-                     "rdbdadm create-md --force r0 >/dev/null; rdbdadm up r0")
+        # Both down before either comes up again: a node with new meta
+        # data must never meet the other's old UpToDate Primary.
+        for node in NODES:
+            on(node, self._config() + "rdbdadm down r0 2>/dev/null || true")
+        for node in NODES:
+            on(node, "rdbdadm create-md --force r0 >/dev/null; rdbdadm up r0")
         on("corman", "rdbdadm wait-connect --timeout 60 r0")
         self.data_mib = int(on("corman", "cat /sys/block/rdbd0/size")) / 2048
         return timed_sync("corman", "rdbdadm primary --force r0",
@@ -145,9 +174,12 @@ class Drbd84(Replicated):
                      f"cat >/etc/drbd.conf <<'CONF'\n{conf}CONF\n")
 
     def full_sync_seconds(self):
-        for node in ("rabius", "corman"):
-            on(node, "drbdadm down r0 2>/dev/null || true; "
-                     "drbdadm create-md --force r0 </dev/null >/dev/null 2>&1; "
+        # As for rdbd: DRBD 8.4 meeting its old Primary with new meta data
+        # ends in "I shall become SyncSource, but I am inconsistent!".
+        for node in NODES:
+            on(node, "drbdadm down r0 2>/dev/null || true")
+        for node in NODES:
+            on(node, "drbdadm create-md --force r0 </dev/null >/dev/null 2>&1; "
                      "drbdadm up r0")
         on("corman", "drbdsetup wait-connect-resource r0 2>/dev/null || "
                      "drbdsetup wait-connect 0")
@@ -167,7 +199,9 @@ def measure_replicated(impl, protocol, runs):
         seconds = impl.full_sync_seconds()
         figures["sync_mib_s"].append(impl.data_mib / seconds)
     for _ in range(runs):
-        figures["seq_write_mib_s"].append(seq_write("corman", impl.device))
+        bw, cpu = seq_write("corman", impl.device)
+        figures["seq_write_mib_s"].append(bw)
+        figures["seq_host_cpu_pct"].append(cpu)
         for k, v in rand_write("corman", impl.device).items():
             figures[k].append(v)
     impl.teardown()
@@ -177,7 +211,9 @@ def measure_replicated(impl, protocol, runs):
 def measure_raw_disk(runs):
     figures = {f: [] for f in FIGURES}
     for _ in range(runs):
-        figures["seq_write_mib_s"].append(seq_write("corman", "/dev/vdb"))
+        bw, cpu = seq_write("corman", "/dev/vdb")
+        figures["seq_write_mib_s"].append(bw)
+        figures["seq_host_cpu_pct"].append(cpu)
         for k, v in rand_write("corman", "/dev/vdb").items():
             figures[k].append(v)
     return figures
@@ -189,8 +225,10 @@ def measure_raw_link(runs):
     on("rabius", f"background /tmp/netprobe.log python3 {probe} serve 8765")
     figures = {f: [] for f in FIGURES}
     for _ in range(runs):
-        out = on("corman", f"python3 {probe} stream 10.99.1.2 8765 256")
+        with HostCpu() as cpu:
+            out = on("corman", f"python3 {probe} stream 10.99.1.2 8765 256")
         figures["seq_write_mib_s"].append(float(out))
+        figures["seq_host_cpu_pct"].append(cpu.pct)
         rt = json.loads(on("corman", f"python3 {probe} pingpong 10.99.1.2 8765 2000"))
         figures["rand_iops"].append(rt["iops"])
         figures["rand_lat_mean_us"].append(rt["mean_us"])
@@ -218,7 +256,7 @@ def ratio(results, a, b, figure):
 def ratios(results):
     r = {}
     for proto in ("A", "C"):
-        for fig in FIGURES:
+        for fig in (f for f in FIGURES if f != "seq_host_cpu_pct"):
             r[f"rdbd-{proto}/drbd84-{proto} {fig}"] = ratio(
                 results, f"rdbd-{proto}", f"drbd84-{proto}", fig)
     for proto in ("A", "B", "C"):
@@ -246,9 +284,12 @@ def markdown(results, rats, meta):
              f"{meta['runs']} runs per figure: median (min–max). "
              "Two QEMU/TCG guests, 1 vCPU each; disks /dev/vdb (raw file, "
              "cache=none); replication link through the harness relay.", "",
-             "| row | seq write MiB/s | 4k sync IOPS | 4k mean µs "
-             "| 4k p99 µs | full sync MiB/s |",
-             "| --- | --- | --- | --- | --- | --- |"]
+             "Host CPU: how busy the host's cores were during the "
+             "sequential write (100 = all of them): TCG guests are "
+             "CPU-bound where it nears 100.", "",
+             "| row | seq write MiB/s | host CPU % | 4k sync IOPS "
+             "| 4k mean µs | 4k p99 µs | full sync MiB/s |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for row, figs in results.items():
         lines.append(f"| {row} | " + " | ".join(
             fmt(figs.get(f)) for f in FIGURES) + " |")
