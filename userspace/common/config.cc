@@ -98,18 +98,37 @@ void check_authentication(const ConfigNode &net)
 				  "HMAC of the cram-hmac-alg hash)");
 }
 
+// Copies the numbers of `table` that `section` sets into `options`.
+template <class Options>
+void bind_numbers(const ConfigNode &section,
+		  const std::vector<NumberOption<Options>> &table,
+		  Options &options)
+{
+	for (const NumberOption<Options> &n : table)
+		if (const ConfigNode *v = section.child(n.keyword))
+			options.*n.field = static_cast<unsigned>(
+				std::get<long long>(v->value));
+}
+
+template <class Options>
+void bind_words(const ConfigNode &section,
+		const std::vector<WordOption<Options>> &table, Options &options)
+{
+	for (const WordOption<Options> &w : table)
+		if (const ConfigNode *v = section.child(w.keyword))
+			options.*w.field = text_of(*v);
+}
+
 NetOptions bind_net(const ConfigNode &res)
 {
 	NetOptions net;
-	const ConfigNode *section = res.child("net");
+	const ConfigNode *section = res.section("net");
 	if (!section)
 		return net;
 	if (const ConfigNode *p = section->child("protocol"))
 		net.protocol = text_of(*p)[0];
-	for (const NetNumber &n : net_numbers())
-		if (const ConfigNode *v = section->child(n.keyword))
-			net.*n.field = static_cast<unsigned>(
-				std::get<long long>(v->value));
+	bind_numbers(*section, net_numbers(), net);
+	bind_words(*section, net_words(), net);
 	check_timeout(net, section->where);
 	check_authentication(*section);
 	if (const ConfigNode *alg = section->child("cram-hmac-alg"))
@@ -117,6 +136,61 @@ NetOptions bind_net(const ConfigNode &res)
 	if (const ConfigNode *secret = section->child("shared-secret"))
 		net.shared_secret = text_of(*secret);
 	return net;
+}
+
+DiskOptions bind_disk(const ConfigNode &res)
+{
+	DiskOptions disk;
+	const ConfigNode *section = res.section("disk");
+	if (!section)
+		return disk;
+	bind_numbers(*section, disk_numbers(), disk);
+	if (const ConfigNode *v = section->child("on-io-error"))
+		disk.on_io_error = text_of(*v) == "pass_on"
+					   ? DiskOptions::OnIoError::PassOn
+					   : DiskOptions::OnIoError::Detach;
+	return disk;
+}
+
+// become-primary-on names one of the resource's hosts, or "both"; a
+// misspelt host would silently never promote at boot.
+void check_become_primary_on(const ConfigNode &res,
+			     const std::vector<HostConfig> &hosts)
+{
+	const ConfigNode *startup = res.section("startup");
+	const ConfigNode *v =
+		startup ? startup->child("become-primary-on") : nullptr;
+	if (!v || text_of(*v) == "both")
+		return;
+	for (const HostConfig &h : hosts)
+		if (h.name == text_of(*v))
+			return;
+	throw ConfigError(v->where, "'become-primary-on " + text_of(*v) +
+					    "' names no host of resource " +
+					    res.name + " (expected one of: " +
+					    hosts[0].name + ", " +
+					    hosts[1].name + ", both)");
+}
+
+StartupOptions bind_startup(const ConfigNode &res)
+{
+	StartupOptions startup;
+	const ConfigNode *section = res.section("startup");
+	if (!section)
+		return startup;
+	bind_numbers(*section, startup_numbers(), startup);
+	if (const ConfigNode *v = section->child("become-primary-on"))
+		startup.become_primary_on = {text_of(*v)};
+	return startup;
+}
+
+std::map<std::string, std::string> bind_handlers(const ConfigNode &res)
+{
+	std::map<std::string, std::string> handlers;
+	if (const ConfigNode *section = res.section("handlers"))
+		for (const ConfigNode &h : section->children)
+			handlers[h.keyword] = text_of(h);
+	return handlers;
 }
 
 // A per-host key from `on HOST { }`, else from the resource, else null.
@@ -212,7 +286,11 @@ ResourceConfig bind_resource(const ConfigNode &res)
 	r.name = res.name;
 	r.origin = res.where;
 	r.net = bind_net(res);
+	r.disk = bind_disk(res);
+	r.startup = bind_startup(res);
+	r.handlers = bind_handlers(res);
 	r.hosts = bind_hosts(res);
+	check_become_primary_on(res, r.hosts);
 	return r;
 }
 
@@ -299,6 +377,43 @@ const std::vector<NetNumber> &net_numbers()
 		{"ping-int", &NetOptions::ping_int_s},
 		{"ping-timeout", &NetOptions::ping_timeout_ds},
 		{"timeout", &NetOptions::timeout_ds},
+	};
+	return table;
+}
+
+const std::vector<WordOption<NetOptions>> &net_words()
+{
+	static const std::vector<WordOption<NetOptions>> table = {
+		{"after-sb-0pri", &NetOptions::after_sb_0pri},
+		{"after-sb-1pri", &NetOptions::after_sb_1pri},
+		{"after-sb-2pri", &NetOptions::after_sb_2pri},
+		{"verify-alg", &NetOptions::verify_alg},
+	};
+	return table;
+}
+
+const std::vector<NumberOption<DiskOptions>> &disk_numbers()
+{
+	static const std::vector<NumberOption<DiskOptions>> table = {
+		{"al-extents", &DiskOptions::al_extents},
+		{"resync-rate", &DiskOptions::resync_rate_kib},
+		{"c-plan-ahead", &DiskOptions::c_plan_ahead_ds},
+		{"c-min-rate", &DiskOptions::c_min_rate_kib},
+		{"c-max-rate", &DiskOptions::c_max_rate_kib},
+	};
+	return table;
+}
+
+std::string_view on_io_error_name(DiskOptions::OnIoError value)
+{
+	return value == DiskOptions::OnIoError::PassOn ? "pass_on" : "detach";
+}
+
+const std::vector<NumberOption<StartupOptions>> &startup_numbers()
+{
+	static const std::vector<NumberOption<StartupOptions>> table = {
+		{"wfc-timeout", &StartupOptions::wfc_timeout_s},
+		{"degr-wfc-timeout", &StartupOptions::degr_wfc_timeout_s},
 	};
 	return table;
 }

@@ -1,5 +1,7 @@
 #include "config_parser.h"
 
+#include <optional>
+
 namespace rdbd {
 
 namespace {
@@ -80,8 +82,29 @@ private:
 	void parse_section(ConfigNode &node, const KeySpec &key,
 			   const Scope &scope);
 
+	Token next();
+	const Token &peek();
+
 	Lexer lexer_;
+	std::optional<Token> peeked_;
 };
+
+Token Parser::next()
+{
+	if (!peeked_)
+		return lexer_.next();
+	Token t = std::move(*peeked_);
+	peeked_.reset();
+	return t;
+}
+
+// One token of lookahead tells `disk /dev/vdb;` from `disk { ... }`.
+const Token &Parser::peek()
+{
+	if (!peeked_)
+		peeked_ = lexer_.next();
+	return *peeked_;
+}
 
 // Reads entries until the '}' that matches `open` (or the end of the file
 // at top level, where `open` is null).
@@ -89,7 +112,7 @@ void Parser::parse_body(ConfigNode &parent, const SectionSpec &spec,
 			const Scope &scope, const Token *open)
 {
 	for (;;) {
-		const Token t = lexer_.next();
+		const Token t = next();
 		switch (t.kind) {
 		case TokenKind::Word:
 			parse_entry(parent, spec, scope, t);
@@ -122,14 +145,17 @@ void Parser::parse_body(ConfigNode &parent, const SectionSpec &spec,
 void Parser::parse_entry(ConfigNode &parent, const SectionSpec &spec,
 			 const Scope &scope, const Token &keyword)
 {
-	const KeySpec *key = spec.find(keyword.text);
+	const bool brace_follows = peek().kind == TokenKind::OpenBrace;
+	const KeySpec *key = spec.find(keyword.text, brace_follows);
 	if (!key)
 		throw ConfigError(keyword.where,
 				  "unknown keyword " + keyword.describe() +
 					  " " + scope.where +
 					  " (expected one of: " +
 					  spec.keyword_list() + ")");
-	const ConfigNode *first = parent.child(keyword.text);
+	const bool is_section = key->shape != Shape::Value;
+	const ConfigNode *first = is_section ? parent.section(keyword.text)
+					     : parent.child(keyword.text);
 	if (first && !key->repeatable)
 		throw ConfigError(
 			keyword.where,
@@ -140,7 +166,8 @@ void Parser::parse_entry(ConfigNode &parent, const SectionSpec &spec,
 	ConfigNode node;
 	node.keyword = keyword.text;
 	node.where = keyword.where;
-	if (key->shape == Shape::Value)
+	node.is_section = is_section;
+	if (!is_section)
 		parse_value(node, *key);
 	else
 		parse_section(node, *key, scope);
@@ -151,8 +178,8 @@ void Parser::parse_entry(ConfigNode &parent, const SectionSpec &spec,
 void Parser::parse_value(ConfigNode &node, const KeySpec &key)
 {
 	std::vector<Token> words;
-	Token t = lexer_.next();
-	for (; is_word(t); t = lexer_.next())
+	Token t = next();
+	for (; is_word(t); t = next())
 		words.push_back(t);
 
 	const size_t wanted =
@@ -182,7 +209,7 @@ void Parser::parse_value(ConfigNode &node, const KeySpec &key)
 void Parser::parse_section(ConfigNode &node, const KeySpec &key,
 			   const Scope &scope)
 {
-	Token t = lexer_.next();
+	Token t = next();
 	if (key.shape == Shape::NamedSection) {
 		if (!is_word(t))
 			throw ConfigError(
@@ -191,7 +218,7 @@ void Parser::parse_section(ConfigNode &node, const KeySpec &key,
 						 node.keyword + " NAME {')");
 		node.name = t.text;
 		node.name_where = t.where;
-		t = lexer_.next();
+		t = next();
 	}
 	const Scope inner = nested_scope(scope, node);
 	if (t.kind != TokenKind::OpenBrace)
@@ -206,7 +233,15 @@ void Parser::parse_section(ConfigNode &node, const KeySpec &key,
 const ConfigNode *ConfigNode::child(std::string_view kw) const
 {
 	for (const ConfigNode &c : children)
-		if (c.keyword == kw)
+		if (c.keyword == kw && !c.is_section)
+			return &c;
+	return nullptr;
+}
+
+const ConfigNode *ConfigNode::section(std::string_view kw) const
+{
+	for (const ConfigNode &c : children)
+		if (c.keyword == kw && c.is_section)
 			return &c;
 	return nullptr;
 }
@@ -215,7 +250,7 @@ std::vector<const ConfigNode *> ConfigNode::all(std::string_view kw) const
 {
 	std::vector<const ConfigNode *> found;
 	for (const ConfigNode &c : children)
-		if (c.keyword == kw)
+		if (c.keyword == kw && c.is_section)
 			found.push_back(&c);
 	return found;
 }

@@ -18,10 +18,15 @@ struct ConfigNode {
 	std::string name;    // NamedSection: `on NAME {`
 	Location name_where;
 	ConfigValue value; // Shape::Value: the checked value
+	bool is_section = false;
 	std::vector<ConfigNode> children;
 
-	// First child with this keyword, or nullptr.
+	// First `keyword value;` statement with this keyword, or nullptr.
+	// `disk` is both a statement and a section, hence the two.
 	const ConfigNode *child(std::string_view keyword) const;
+	// First `keyword [NAME] { }` section with this keyword, or nullptr.
+	const ConfigNode *section(std::string_view keyword) const;
+	// Every section with this keyword, in file order.
 	std::vector<const ConfigNode *> all(std::string_view keyword) const;
 };
 
