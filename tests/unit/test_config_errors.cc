@@ -26,7 +26,7 @@ const BadConfig kSyntaxErrors[] = {
 	 "of: device, disk, meta-disk, net, startup, handlers, on)"},
 	{"unknown keyword at top level", "resourse r0 {\n}\n",
 	 "t.conf:1:1: unknown keyword 'resourse' at top level (expected one "
-	 "of: resource)"},
+	 "of: global, common, include, resource)"},
 	{"unknown keyword in net", "resource r0 {\n  net { protokol C; }\n}\n",
 	 "t.conf:2:9: unknown keyword 'protokol' in 'net' of resource r0 "
 	 "(expected one of: protocol, connect-int, ping-int, ping-timeout, "
@@ -353,21 +353,24 @@ const BadConfig kStructureErrors[] = {
 	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
 	 "}\nresource r1 {\n  device /dev/rdbd0; disk /dev/vdc;\n  on a { "
 	 "address 10.0.0.1:7001; }\n  on b { address 10.0.0.2:7001; }\n}\n",
-	 "t.conf:7:3: minor 0 on host 'a' is already used by resource r0 "
-	 "(expected one resource per device and host)"},
+	 "t.conf:7:3: minor 0 on host 'a' is claimed by both resource r0 "
+	 "(line 2) and resource r1 (expected one resource per device and "
+	 "host)"},
 	{"two resources with one disk on a host",
 	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
 	 "}\nresource r1 {\n  device /dev/rdbd1;\n  on a { disk /dev/vdc; "
 	 "address 10.0.0.1:7001; }\n  on b { disk /dev/vdb; address "
 	 "10.0.0.2:7001; }\n}\n",
-	 "t.conf:9:10: disk /dev/vdb on host 'b' is already used by resource "
-	 "r0 (expected one resource per disk and host)"},
+	 "t.conf:9:10: disk /dev/vdb on host 'b' is claimed by both resource "
+	 "r0 (line 2) and resource r1 (expected one resource per disk and "
+	 "host)"},
 	{"two resources with one address on a host",
 	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
 	 "}\nresource r1 {\n  device /dev/rdbd1; disk /dev/vdc;\n  on a { "
 	 "address 10.0.0.1:7000; }\n  on b { address 10.0.0.2:7001; }\n}\n",
-	 "t.conf:8:10: address 10.0.0.1:7000 on host 'a' is already used by "
-	 "resource r0 (expected one resource per address and host)"},
+	 "t.conf:8:10: address 10.0.0.1:7000 on host 'a' is claimed by both "
+	 "resource r0 (line 3) and resource r1 (expected one resource per "
+	 "address and host)"},
 };
 
 void check_all(const BadConfig *begin, const BadConfig *end)

@@ -81,12 +81,56 @@ void check_timeout(const NetOptions &net, const Location &where)
 					"and timeout < connect-int)");
 }
 
+// Where the options of one section (net, disk, ...) of a resource come
+// from, most specific first: the resource's own section, then the one in
+// `common`.  Each key is looked up on its own, so a resource overrides
+// common's protocol and still inherits common's timeout.
+class OptionSources {
+public:
+	OptionSources(const ConfigNode &res, const ConfigNode *common,
+		      std::string_view section)
+		: where_(res.where)
+	{
+		for (const ConfigNode *n : {&res, common})
+			if (const ConfigNode *s = n ? n->section(section)
+						    : nullptr)
+				sections_.push_back(s);
+		if (!sections_.empty())
+			where_ = sections_.front()->where;
+	}
+
+	const ConfigNode *value(std::string_view keyword) const
+	{
+		for (const ConfigNode *s : sections_)
+			if (const ConfigNode *v = s->child(keyword))
+				return v;
+		return nullptr;
+	}
+
+	// Common's first, so the resource's own statements win.
+	std::vector<const ConfigNode *> statements() const
+	{
+		std::vector<const ConfigNode *> all;
+		for (auto s = sections_.rbegin(); s != sections_.rend(); ++s)
+			for (const ConfigNode &c : (*s)->children)
+				all.push_back(&c);
+		return all;
+	}
+
+	// For an error about the section as a whole.
+	const Location &where() const { return where_; }
+
+private:
+	std::vector<const ConfigNode *> sections_;
+	Location where_;
+};
+
 // One without the other would be refused by the kernel at connect time;
 // say so here, where the file can be fixed.
-void check_authentication(const ConfigNode &net)
+void check_authentication(const OptionSources &net)
 {
-	const ConfigNode *alg = net.child("cram-hmac-alg");
-	const ConfigNode *secret = net.child("shared-secret");
+	const ConfigNode *alg = net.value("cram-hmac-alg");
+	const ConfigNode *secret = net.value("shared-secret");
 	if (!alg == !secret)
 		return;
 	const ConfigNode &given = alg ? *alg : *secret;
@@ -98,54 +142,48 @@ void check_authentication(const ConfigNode &net)
 				  "HMAC of the cram-hmac-alg hash)");
 }
 
-// Copies the numbers of `table` that `section` sets into `options`.
+// Copies the numbers of `table` that the sources set into `options`.
 template <class Options>
-void bind_numbers(const ConfigNode &section,
+void bind_numbers(const OptionSources &sources,
 		  const std::vector<NumberOption<Options>> &table,
 		  Options &options)
 {
 	for (const NumberOption<Options> &n : table)
-		if (const ConfigNode *v = section.child(n.keyword))
+		if (const ConfigNode *v = sources.value(n.keyword))
 			options.*n.field = static_cast<unsigned>(
 				std::get<long long>(v->value));
 }
 
 template <class Options>
-void bind_words(const ConfigNode &section,
+void bind_words(const OptionSources &sources,
 		const std::vector<WordOption<Options>> &table, Options &options)
 {
 	for (const WordOption<Options> &w : table)
-		if (const ConfigNode *v = section.child(w.keyword))
+		if (const ConfigNode *v = sources.value(w.keyword))
 			options.*w.field = text_of(*v);
 }
 
-NetOptions bind_net(const ConfigNode &res)
+NetOptions bind_net(const OptionSources &sources)
 {
 	NetOptions net;
-	const ConfigNode *section = res.section("net");
-	if (!section)
-		return net;
-	if (const ConfigNode *p = section->child("protocol"))
+	if (const ConfigNode *p = sources.value("protocol"))
 		net.protocol = text_of(*p)[0];
-	bind_numbers(*section, net_numbers(), net);
-	bind_words(*section, net_words(), net);
-	check_timeout(net, section->where);
-	check_authentication(*section);
-	if (const ConfigNode *alg = section->child("cram-hmac-alg"))
+	bind_numbers(sources, net_numbers(), net);
+	bind_words(sources, net_words(), net);
+	check_timeout(net, sources.where());
+	check_authentication(sources);
+	if (const ConfigNode *alg = sources.value("cram-hmac-alg"))
 		net.cram_hmac_alg = text_of(*alg);
-	if (const ConfigNode *secret = section->child("shared-secret"))
+	if (const ConfigNode *secret = sources.value("shared-secret"))
 		net.shared_secret = text_of(*secret);
 	return net;
 }
 
-DiskOptions bind_disk(const ConfigNode &res)
+DiskOptions bind_disk(const OptionSources &sources)
 {
 	DiskOptions disk;
-	const ConfigNode *section = res.section("disk");
-	if (!section)
-		return disk;
-	bind_numbers(*section, disk_numbers(), disk);
-	if (const ConfigNode *v = section->child("on-io-error"))
+	bind_numbers(sources, disk_numbers(), disk);
+	if (const ConfigNode *v = sources.value("on-io-error"))
 		disk.on_io_error = text_of(*v) == "pass_on"
 					   ? DiskOptions::OnIoError::PassOn
 					   : DiskOptions::OnIoError::Detach;
@@ -154,42 +192,32 @@ DiskOptions bind_disk(const ConfigNode &res)
 
 // become-primary-on names one of the resource's hosts, or "both"; a
 // misspelt host would silently never promote at boot.
-void check_become_primary_on(const ConfigNode &res,
-			     const std::vector<HostConfig> &hosts)
+void check_become_primary_on(const OptionSources &startup,
+			     const ResourceConfig &r)
 {
-	const ConfigNode *startup = res.section("startup");
-	const ConfigNode *v =
-		startup ? startup->child("become-primary-on") : nullptr;
-	if (!v || text_of(*v) == "both")
+	const ConfigNode *v = startup.value("become-primary-on");
+	if (!v || text_of(*v) == "both" || r.host(text_of(*v)))
 		return;
-	for (const HostConfig &h : hosts)
-		if (h.name == text_of(*v))
-			return;
 	throw ConfigError(v->where, "'become-primary-on " + text_of(*v) +
 					    "' names no host of resource " +
-					    res.name + " (expected one of: " +
-					    hosts[0].name + ", " +
-					    hosts[1].name + ", both)");
+					    r.name + " (expected one of: " +
+					    r.host_list() + ", both)");
 }
 
-StartupOptions bind_startup(const ConfigNode &res)
+StartupOptions bind_startup(const OptionSources &sources)
 {
 	StartupOptions startup;
-	const ConfigNode *section = res.section("startup");
-	if (!section)
-		return startup;
-	bind_numbers(*section, startup_numbers(), startup);
-	if (const ConfigNode *v = section->child("become-primary-on"))
+	bind_numbers(sources, startup_numbers(), startup);
+	if (const ConfigNode *v = sources.value("become-primary-on"))
 		startup.become_primary_on = {text_of(*v)};
 	return startup;
 }
 
-std::map<std::string, std::string> bind_handlers(const ConfigNode &res)
+std::map<std::string, std::string> bind_handlers(const OptionSources &sources)
 {
 	std::map<std::string, std::string> handlers;
-	if (const ConfigNode *section = res.section("handlers"))
-		for (const ConfigNode &h : section->children)
-			handlers[h.keyword] = text_of(h);
+	for (const ConfigNode *h : sources.statements())
+		handlers[h->keyword] = text_of(*h);
 	return handlers;
 }
 
@@ -279,18 +307,21 @@ std::vector<HostConfig> bind_hosts(const ConfigNode &res)
 	return hosts;
 }
 
-ResourceConfig bind_resource(const ConfigNode &res)
+// `common` (null if the file has none) gives every resource its options
+// sections; the resource's own win key by key.
+ResourceConfig bind_resource(const ConfigNode &res, const ConfigNode *common)
 {
 	check_resource_name(res);
 	ResourceConfig r;
 	r.name = res.name;
 	r.origin = res.where;
-	r.net = bind_net(res);
-	r.disk = bind_disk(res);
-	r.startup = bind_startup(res);
-	r.handlers = bind_handlers(res);
+	r.net = bind_net(OptionSources(res, common, "net"));
+	r.disk = bind_disk(OptionSources(res, common, "disk"));
+	const OptionSources startup(res, common, "startup");
+	r.startup = bind_startup(startup);
+	r.handlers = bind_handlers(OptionSources(res, common, "handlers"));
 	r.hosts = bind_hosts(res);
-	check_become_primary_on(res, r.hosts);
+	check_become_primary_on(startup, r);
 	return r;
 }
 
@@ -303,21 +334,26 @@ public:
 		   std::string_view kind)
 	{
 		const auto [it, fresh] =
-			owner_.emplace(h.name + '\n' + what, &r);
-		if (!fresh)
-			throw ConfigError(where,
-					  what + " on host '" + h.name +
-						  "' is already used by "
-						  "resource " +
-						  it->second->name +
-						  " (expected one resource "
-						  "per " +
-						  std::string(kind) +
-						  " and host)");
+			owner_.emplace(h.name + '\n' + what, Claim{&r, where});
+		if (fresh)
+			return;
+		const Claim &first = it->second;
+		throw ConfigError(where,
+				  what + " on host '" + h.name +
+					  "' is claimed by both resource " +
+					  first.resource->name + " (" +
+					  place_text(first.where, where) +
+					  ") and resource " + r.name +
+					  " (expected one resource per " +
+					  std::string(kind) + " and host)");
 	}
 
 private:
-	std::map<std::string, const ResourceConfig *> owner_;
+	struct Claim {
+		const ResourceConfig *resource;
+		Location where;
+	};
+	std::map<std::string, Claim> owner_;
 };
 
 void check_unique_per_host(const Config &config)
@@ -344,8 +380,11 @@ Config bind_config(const ConfigNode &root, const std::string &file)
 			throw ConfigError(res->name_where,
 					  "duplicate resource " + res->name +
 						  " (first given at " +
-						  line_of(first->origin) + ")");
-		config.resources.push_back(bind_resource(*res));
+						  place_text(first->origin,
+							     res->where) +
+						  ")");
+		config.resources.push_back(
+			bind_resource(*res, root.section("common")));
 	}
 	check_unique_per_host(config);
 	return config;

@@ -1,6 +1,10 @@
 #include "config_parser.h"
 
+#include <glob.h>
+
 #include <optional>
+
+#include "fd.h"
 
 namespace rdbd {
 
@@ -59,18 +63,55 @@ std::string join_words(const std::vector<Token> &words, size_t count)
 	return s;
 }
 
+// An include that includes itself, directly or not, would never end.
+constexpr int kMaxIncludeDepth = 8;
+
+// "dir/" of "dir/file", "" for a bare file name.
+std::string directory_of(const std::string &file)
+{
+	const size_t slash = file.rfind('/');
+	return slash == std::string::npos ? "" : file.substr(0, slash + 1);
+}
+
+bool has_wildcard(const std::string &pattern)
+{
+	return pattern.find_first_of("*?[") != std::string::npos;
+}
+
+// The files `include "PATTERN";` names, sorted (glob sorts them).  A
+// pattern without a wildcard names a file that must exist; one with a
+// wildcard may match nothing, like an empty or missing drbd.d/.
+std::vector<std::string> included_files(const ConfigNode &include,
+					const std::string &including_file)
+{
+	std::string pattern = std::get<std::string>(include.value);
+	if (pattern[0] != '/')
+		pattern = directory_of(including_file) + pattern;
+	if (!has_wildcard(pattern))
+		return {pattern};
+	glob_t g{};
+	const int rc = glob(pattern.c_str(), 0, nullptr, &g);
+	std::vector<std::string> files(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+	globfree(&g);
+	if (rc != 0 && rc != GLOB_NOMATCH)
+		throw ConfigError(include.where,
+				  "cannot expand 'include \"" + pattern +
+					  "\"' (out of memory)");
+	return files;
+}
+
 class Parser {
 public:
-	Parser(std::string_view text, const std::string &file)
-		: lexer_(text, file)
+	Parser(std::string_view text, const std::string &file, int depth)
+		: lexer_(text, file), file_(file), depth_(depth)
 	{
 	}
 
-	ConfigNode parse()
+	// Adds the file's statements to `root`: the including file's root
+	// when this file is included.
+	void parse_into(ConfigNode &root)
 	{
-		ConfigNode root;
 		parse_body(root, top_level_schema(), top_scope(), nullptr);
-		return root;
 	}
 
 private:
@@ -82,12 +123,36 @@ private:
 	void parse_section(ConfigNode &node, const KeySpec &key,
 			   const Scope &scope);
 
+	void include(ConfigNode &root, const ConfigNode &statement);
 	Token next();
 	const Token &peek();
 
 	Lexer lexer_;
+	std::string file_;
+	int depth_;
 	std::optional<Token> peeked_;
 };
+
+// Parses each included file into `root`, where the include statement
+// stands; errors in it name the included file.
+void Parser::include(ConfigNode &root, const ConfigNode &statement)
+{
+	if (depth_ >= kMaxIncludeDepth)
+		throw ConfigError(statement.where,
+				  "includes nested more than " +
+					  std::to_string(kMaxIncludeDepth) +
+					  " deep (expected no file to "
+					  "include itself)");
+	for (const std::string &file : included_files(statement, file_)) {
+		std::string text;
+		try {
+			text = read_config_file(file);
+		} catch (const ConfigError &e) {
+			throw ConfigError(statement.where, e.what());
+		}
+		Parser(text, file, depth_ + 1).parse_into(root);
+	}
+}
 
 Token Parser::next()
 {
@@ -157,11 +222,12 @@ void Parser::parse_entry(ConfigNode &parent, const SectionSpec &spec,
 	const ConfigNode *first = is_section ? parent.section(keyword.text)
 					     : parent.child(keyword.text);
 	if (first && !key->repeatable)
-		throw ConfigError(
-			keyword.where,
-			"duplicate " + keyword.describe() + " " + scope.where +
-				" (first given at line " +
-				std::to_string(first->where.line) + ")");
+		throw ConfigError(keyword.where,
+				  "duplicate " + keyword.describe() + " " +
+					  scope.where + " (first given at " +
+					  place_text(first->where,
+						     keyword.where) +
+					  ")");
 
 	ConfigNode node;
 	node.keyword = keyword.text;
@@ -171,6 +237,10 @@ void Parser::parse_entry(ConfigNode &parent, const SectionSpec &spec,
 		parse_value(node, *key);
 	else
 		parse_section(node, *key, scope);
+	if (node.keyword == "include") {
+		include(parent, node);
+		return;
+	}
 	parent.children.push_back(std::move(node));
 }
 
@@ -257,7 +327,16 @@ std::vector<const ConfigNode *> ConfigNode::all(std::string_view kw) const
 
 ConfigNode parse_config_tree(std::string_view text, const std::string &file)
 {
-	return Parser(text, file).parse();
+	ConfigNode root;
+	Parser(text, file, 0).parse_into(root);
+	return root;
+}
+
+std::string place_text(const Location &first, const Location &here)
+{
+	const std::string line = std::to_string(first.line);
+	return first.file == here.file ? "line " + line
+				       : first.file + ":" + line;
 }
 
 } // namespace rdbd

@@ -30,7 +30,13 @@ struct ConfigNode {
 	std::vector<const ConfigNode *> all(std::string_view keyword) const;
 };
 
-// Throws ConfigError at the first error.
+// Throws ConfigError at the first error.  `include "GLOB";` statements
+// are replaced by the statements of the files they name, relative to the
+// directory of `file`.
 ConfigNode parse_config_tree(std::string_view text, const std::string &file);
+
+// How a message points back at an earlier statement: "line 3" in the
+// same file as `here`, else "FILE:3".
+std::string place_text(const Location &first, const Location &here);
 
 } // namespace rdbd

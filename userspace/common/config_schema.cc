@@ -150,18 +150,43 @@ const SectionSpec &on_schema()
 	return spec;
 }
 
+// The option sections a resource has and `common` gives to every one.
+std::vector<KeySpec> option_sections()
+{
+	return {
+		section("disk", disk_schema()),
+		section("net", net_schema()),
+		section("startup", startup_schema()),
+		section("handlers", handlers_schema()),
+	};
+}
+
 const SectionSpec &resource_schema()
 {
 	static const SectionSpec spec = [] {
 		SectionSpec s{per_host_keys()};
-		s.keys.push_back(section("disk", disk_schema()));
-		s.keys.push_back(section("net", net_schema()));
-		s.keys.push_back(section("startup", startup_schema()));
-		s.keys.push_back(section("handlers", handlers_schema()));
+		for (KeySpec &k : option_sections())
+			s.keys.push_back(std::move(k));
 		s.keys.push_back(
 			section("on", on_schema(), Shape::NamedSection));
 		return s;
 	}();
+	return spec;
+}
+
+const SectionSpec &common_schema()
+{
+	static const SectionSpec spec{option_sections()};
+	return spec;
+}
+
+// drbd.conf's global section.  rdbd has no usage statistics to send, so
+// usage-count is accepted for drbd.conf habits and changes nothing.
+const SectionSpec &global_schema()
+{
+	static const SectionSpec spec{{
+		choice("usage-count", {"yes", "no", "ask"}),
+	}};
 	return spec;
 }
 
@@ -294,6 +319,9 @@ const std::vector<std::string_view> &handler_names()
 const SectionSpec &top_level_schema()
 {
 	static const SectionSpec spec{{
+		section("global", global_schema()),
+		section("common", common_schema()),
+		text("include", 1, 4096, "a file name or glob pattern"),
 		section("resource", resource_schema(), Shape::NamedSection),
 	}};
 	return spec;
