@@ -84,8 +84,13 @@ void wait_arguments(po::options_description &options,
 
 int wait_for(Session &session, const po::variables_map &args, WaitGoal goal)
 {
-	const std::string name = single_resource(args);
-	const unsigned timeout = args["timeout"].as<unsigned>();
+	return wait_until(session, single_resource(args), goal,
+			  args["timeout"].as<unsigned>());
+}
+
+int wait_until(Session &session, const std::string &name, WaitGoal goal,
+	       unsigned timeout)
+{
 	const std::optional<Deadline> deadline = deadline_after(timeout);
 	// Subscribed before the read, so no change slips between the two.
 	StatusWatch watch;

@@ -15,4 +15,8 @@ void wait_arguments(po::options_description &options,
 // there without the administrator (went down, StandAlone, Diskless).
 int wait_for(Session &session, const po::variables_map &args, WaitGoal goal);
 
+// The same for resource `name`, given `timeout` seconds (0: forever).
+int wait_until(Session &session, const std::string &name, WaitGoal goal,
+	       unsigned timeout);
+
 } // namespace rdbd::adm

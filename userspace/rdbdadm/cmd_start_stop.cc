@@ -1,0 +1,211 @@
+// rdbdadm start [RES|all] and stop [RES|all]: what rdbd.service runs at
+// boot and at shutdown, in the steps DRBD's init script takes with
+// `drbdadm adjust`, `wait-con-int` and `sh-b-pri`:
+//
+//   start  1. adjust: up every resource (or fix what differs);
+//          2. wait for the peers to connect, each resource for its
+//             startup { wfc-timeout } seconds, or degr-wfc-timeout when
+//             this node went down as a Primary without its peer (the
+//             meta data says so); 0 waits forever.  A resource whose
+//             peer does not come stays up, still trying to connect;
+//          3. promote the resources whose become-primary-on names this
+//             node, or both.
+//   stop   down every resource that is up (down demotes first).
+//
+// With -d both print the operations and the waits they would do.
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "command.h"
+#include "error.h"
+#include "fd.h"
+#include "metadata.h"
+#include "wait.h"
+
+namespace rdbd::adm {
+namespace {
+
+uint64_t size_of(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return 0;
+	if (S_ISREG(st.st_mode))
+		return static_cast<uint64_t>(st.st_size);
+	uint64_t bytes = 0;
+	return ioctl(fd, BLKGETSIZE64, &bytes) == 0 ? bytes : 0;
+}
+
+// DRBD's rule: meta data that says "Primary" but not "connected" was
+// written by a node that ran without its peer, so the peer may be gone
+// for good and the shorter degr-wfc-timeout applies.  Unreadable meta
+// data counts as not degraded: attach will report it.
+bool went_down_degraded(const std::string &disk)
+{
+	const UniqueFd fd(open(disk.c_str(), O_RDONLY | O_CLOEXEC));
+	if (!fd)
+		return false;
+	const std::optional<MdLayout> layout = md_layout(size_of(fd.get()));
+	SuperblockBytes bytes;
+	if (!layout || !pread_full(fd.get(), bytes.data(), bytes.size(),
+				   layout->sb_offset))
+		return false;
+	const DecodedSuperblock d =
+		decode_superblock(bytes, layout->device_bytes);
+	const uint32_t f = d.sb.flags;
+	return d.valid() && (f & RDBD_MDF_PRIMARY_IND) &&
+	       !(f & RDBD_MDF_CONNECTED_IND);
+}
+
+struct PeerWait {
+	std::string resource;
+	unsigned timeout_s; // 0: forever
+	const char *option; // which startup option gave it
+};
+
+std::vector<PeerWait> peer_waits(Session &session, const std::string &which)
+{
+	std::vector<PeerWait> waits;
+	for (const NodeResource &r : session.resources(which)) {
+		const StartupOptions &s = r.resource->startup;
+		if (went_down_degraded(r.self->disk))
+			waits.push_back({r.name(), s.degr_wfc_timeout_s,
+					 "degr-wfc-timeout"});
+		else
+			waits.push_back(
+				{r.name(), s.wfc_timeout_s, "wfc-timeout"});
+	}
+	return waits;
+}
+
+std::string duration(unsigned seconds)
+{
+	return seconds ? std::to_string(seconds) + " s" : "forever";
+}
+
+// The waits share one clock, as if they ran side by side: two resources
+// whose peer is dead take the longer timeout, not the sum.
+void wait_for_peers(Session &session, const std::vector<PeerWait> &waits)
+{
+	const auto started = std::chrono::steady_clock::now();
+	for (const PeerWait &w : waits) {
+		const std::string plan = w.resource + ": waiting for the peer, " +
+					 duration(w.timeout_s) + " (" +
+					 w.option + ")";
+		// -d keeps stdout for operations only.
+		if (session.options().dry_run) {
+			report_error(plan + " [dry-run: not waiting]");
+			continue;
+		}
+		std::cout << plan << '\n' << std::flush;
+		const auto spent = std::chrono::duration_cast<
+			std::chrono::seconds>(std::chrono::steady_clock::now() -
+					      started);
+		const long long left =
+			static_cast<long long>(w.timeout_s) - spent.count();
+		const unsigned timeout =
+			w.timeout_s == 0 ? 0
+					 : static_cast<unsigned>(
+						   std::max(1LL, left));
+		try {
+			wait_until(session, w.resource, WaitGoal::Connected,
+				   timeout);
+			std::cout << w.resource << ": connected\n";
+		} catch (const TimeoutError &) {
+			std::cout << w.resource << ": no peer after "
+				  << w.timeout_s << " s (" << w.option
+				  << "); continuing without it, still "
+				     "trying to connect\n";
+		} catch (const Error &e) {
+			// Not up (adjust failed and said why) or StandAlone:
+			// the other resources still get their wait.
+			report_error(e.what());
+		}
+	}
+}
+
+bool becomes_primary_here(const NodeResource &r)
+{
+	for (const std::string &host : r.resource->startup.become_primary_on)
+		if (host == "both" || host == r.self->name)
+			return true;
+	return false;
+}
+
+int promote_by_config(Session &session, const std::string &which)
+{
+	int result = kExitOk;
+	for (const NodeResource &r : session.resources(which)) {
+		if (!becomes_primary_here(r))
+			continue;
+		const int rc = session.run_plans(r.name(),
+						 [](const NodeResource &one) {
+							 return plan_primary(
+								 one, false);
+						 });
+		if (result == kExitOk)
+			result = rc;
+	}
+	return result;
+}
+
+int start(Session &session, const po::variables_map &args)
+{
+	const std::string which = resource_argument(args);
+	// Read before adjust: attaching rewrites the flags it looks at.
+	const std::vector<PeerWait> waits = peer_waits(session, which);
+	const int adjusted = adjust(session, which);
+	wait_for_peers(session, waits);
+	const int promoted = promote_by_config(session, which);
+	return adjusted != kExitOk ? adjusted : promoted;
+}
+
+// Only what is up goes down: stop on a node where nothing runs (or
+// where the module is not even loaded) has nothing to do and succeeds.
+int stop(Session &session, const po::variables_map &args)
+{
+	const std::string which = resource_argument(args);
+	std::vector<std::string> up;
+	try {
+		for (const ResourceState &s : session.kernel_states(which))
+			if (s.kernel)
+				up.push_back(s.config.name());
+	} catch (const NetlinkError &e) {
+		report_error(std::string(e.what()) +
+			     "; nothing is up, so nothing to stop");
+		return kExitOk;
+	}
+	int result = kExitOk;
+	for (const std::string &name : up) {
+		const int rc = session.run_plans(name, plan_down);
+		if (result == kExitOk)
+			result = rc;
+	}
+	return result;
+}
+
+const CommandRegistration registrations[] = {
+	CommandRegistration({
+		"start",
+		"[RES|all]",
+		"boot: adjust, wait for the peer (startup wfc-timeout or "
+		"degr-wfc-timeout), promote per become-primary-on",
+		optional_resource_arguments,
+		start,
+	}),
+	CommandRegistration({
+		"stop",
+		"[RES|all]",
+		"shutdown: down every resource that is up",
+		optional_resource_arguments,
+		stop,
+	}),
+};
+
+} // namespace
+} // namespace rdbd::adm
