@@ -40,8 +40,8 @@ int execute(Session &session, const po::variables_map &args)
 const CommandRegistration registration({
 	"adjust",
 	"RES|all",
-	"bring the device in line with the configuration: up, attach, "
-	"connect, or reconnect with changed net options, as needed",
+	"apply what differs from the configuration (up, attach, connect, "
+	"reconnect)",
 	resource_arguments,
 	execute,
 });

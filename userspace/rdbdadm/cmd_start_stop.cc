@@ -193,15 +193,15 @@ const CommandRegistration registrations[] = {
 	CommandRegistration({
 		"start",
 		"[RES|all]",
-		"boot: adjust, wait for the peer (startup wfc-timeout or "
-		"degr-wfc-timeout), promote per become-primary-on",
+		"boot: adjust, wait for the peer, promote per "
+		"become-primary-on",
 		optional_resource_arguments,
 		start,
 	}),
 	CommandRegistration({
 		"stop",
 		"[RES|all]",
-		"shutdown: down every resource that is up",
+		"shutdown: take down every resource that is up",
 		optional_resource_arguments,
 		stop,
 	}),
