@@ -103,18 +103,9 @@ void wait_for_peers(Session &session, const std::vector<PeerWait> &waits)
 			continue;
 		}
 		std::cout << plan << '\n' << std::flush;
-		const auto spent = std::chrono::duration_cast<
-			std::chrono::seconds>(std::chrono::steady_clock::now() -
-					      started);
-		const long long left =
-			static_cast<long long>(w.timeout_s) - spent.count();
-		const unsigned timeout =
-			w.timeout_s == 0 ? 0
-					 : static_cast<unsigned>(
-						   std::max(1LL, left));
 		try {
 			wait_until(session, w.resource, WaitGoal::Connected,
-				   timeout);
+				   seconds_left(w.timeout_s, started));
 			std::cout << w.resource << ": connected\n";
 		} catch (const TimeoutError &) {
 			std::cout << w.resource << ": no peer after "

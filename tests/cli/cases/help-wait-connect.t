@@ -1,6 +1,6 @@
 rdbdadm wait-connect --help: usage, description and options.
   $ rdbdadm wait-connect --help
-  usage: rdbdadm wait-connect RES [--timeout S]
+  usage: rdbdadm wait-connect RES|all [--timeout S]
   
   wait until the connection to the peer is up (exit 5 on timeout)
   

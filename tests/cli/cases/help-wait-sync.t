@@ -1,6 +1,6 @@
 rdbdadm wait-sync --help: usage, description and options.
   $ rdbdadm wait-sync --help
-  usage: rdbdadm wait-sync RES [--timeout S]
+  usage: rdbdadm wait-sync RES|all [--timeout S]
   
   wait until connected with both disks UpToDate; a progress bar on a terminal
   
