@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <rdbd/genl.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "adjust.h"
 #include "helpers.h"
@@ -23,7 +25,7 @@ TEST_CASE("adjust reconnects when the net options changed", "[ops][adjust]")
 	k.conn_state = RDBD_CONN_CONNECTED;
 	k.protocol = RDBD_PROT_C;
 	k.backing_path = "/dev/vdb";
-	const ConnectOp &want = std::get<ConnectOp>(plan_connect(r)[0].op);
+	const ConnectOp want = std::get<ConnectOp>(plan_connect(r)[0].op);
 	const std::string reconnect =
 		"disconnect 0\n" + format_plan(plan_connect(r));
 
@@ -92,4 +94,26 @@ TEST_CASE("adjust reconnects when the net options changed", "[ops][adjust]")
 		CHECK(format_plan(plan_adjustment(r, nullptr, std::nullopt)
 					  .plan) == format_plan(plan_up(r)));
 	}
+}
+
+TEST_CASE("the record of the last connect is written, read and forgotten",
+	  "[adjust]")
+{
+	char dir[] = "/tmp/rdbd-record-XXXXXX";
+	REQUIRE(mkdtemp(dir));
+	const std::string records = std::string(dir) + "/run";
+	const Config c = parse(rdbd::test::kAuthenticated);
+	const NodeResource r = resource_on_node(c.resources[0], "corman");
+	const ConnectOp op = std::get<ConnectOp>(plan_connect(r)[0].op);
+
+	CHECK_FALSE(read_applied_net(records, "r0"));
+	write_applied_net(records, op, "r0");
+	CHECK(read_applied_net(records, "r0") == applied_net_text(op));
+	// The secret never lands in the file.
+	CHECK(read_applied_net(records, "r0")->find("hunter") ==
+	      std::string::npos);
+	forget_applied_net(records, "r0");
+	CHECK_FALSE(read_applied_net(records, "r0"));
+	rmdir(records.c_str());
+	rmdir(dir);
 }

@@ -53,9 +53,9 @@ std::string changed_words(const std::string &before, const std::string &after)
 	return list;
 }
 
-const ConnectOp &configured_connect(const Plan &connect_plan)
+ConnectOp configured_connect(const NodeResource &r)
 {
-	return std::get<ConnectOp>(connect_plan.front().op);
+	return std::get<ConnectOp>(plan_connect(r).front().op);
 }
 
 // What differs between the running connection and the configuration, or
@@ -63,7 +63,7 @@ const ConnectOp &configured_connect(const Plan &connect_plan)
 std::string net_change(const NodeResource &r, const DeviceStatus &k,
 		       const std::optional<std::string> &applied)
 {
-	const ConnectOp &want = configured_connect(plan_connect(r));
+	const ConnectOp want = configured_connect(r);
 	if (applied)
 		return changed_words(*applied, applied_net_text(want));
 	const std::optional<char> running = protocol_letter(k.protocol);
