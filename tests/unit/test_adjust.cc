@@ -73,6 +73,17 @@ TEST_CASE("adjust reconnects when the net options changed", "[ops][adjust]")
 		k.protocol = RDBD_PROT_C;
 		CHECK(plan_adjustment(r, &k, std::nullopt).plan.empty());
 	}
+	SECTION("the record matches but the kernel runs another protocol")
+	{
+		k.protocol = RDBD_PROT_B;
+		const Adjustment a =
+			plan_adjustment(r, &k, applied_net_text(want));
+		CHECK(format_plan(a.plan) == reconnect);
+		REQUIRE(a.notes.size() == 1);
+		CHECK_THAT(a.notes[0],
+			   Catch::StartsWith("net options changed (protocol=B "
+					     "-> protocol=C)"));
+	}
 	SECTION("StandAlone: connect, no reconnect note")
 	{
 		k.conn_state = RDBD_CONN_STANDALONE;

@@ -59,13 +59,19 @@ ConnectOp configured_connect(const NodeResource &r)
 }
 
 // What differs between the running connection and the configuration, or
-// "" when nothing the kernel or the record shows does.
+// "" when nothing the kernel or the record shows does.  The kernel's own
+// protocol is checked even with a record: a connect made by other means
+// than rdbdadm leaves the record behind.
 std::string net_change(const NodeResource &r, const DeviceStatus &k,
 		       const std::optional<std::string> &applied)
 {
 	const ConnectOp want = configured_connect(r);
-	if (applied)
-		return changed_words(*applied, applied_net_text(want));
+	if (applied) {
+		const std::string changed =
+			changed_words(*applied, applied_net_text(want));
+		if (!changed.empty())
+			return changed;
+	}
 	const std::optional<char> running = protocol_letter(k.protocol);
 	if (running && *running != want.protocol)
 		return std::string("protocol=") + *running +

@@ -5,8 +5,9 @@
 // which disk), connected and with which protocol.  It does not report the
 // other net options (timers, authentication), so every successful connect
 // leaves a record of the options it sent in /run/rdbd/RES.net; adjust
-// compares the configuration with that record.  Without a record (rdbd
-// connected by an older rdbdadm), only the protocol is compared.
+// compares the configuration with that record, and the protocol with the
+// kernel's too (the only net option a connection without a record, made
+// by an older rdbdadm, can be checked on).
 //
 // The kernel cannot change net options on a live connection: a change is
 // applied as disconnect + connect, and the notes say so.
