@@ -298,6 +298,23 @@ const BadConfig kOptionErrors[] = {
 };
 
 const BadConfig kStructureErrors[] = {
+	{"both hosts with one address",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n  on a { "
+	 "address 10.0.0.1:7000; }\n  on b { address 10.0.0.1:7000; }\n}\n",
+	 "t.conf:4:10: 'on b' has the address of 'on a' (line 3) in resource "
+	 "r0 (expected each host its own address)"},
+	{"a DRBD keyword rdbd does not take",
+	 "resource r0 {\n  net { allow-two-primaries; }\n}\n",
+	 "t.conf:2:9: unknown keyword 'allow-two-primaries' in 'net' of "
+	 "resource r0: rdbd allows one Primary only (expected one of: "
+	 "protocol, connect-int, ping-int, ping-timeout, timeout, "
+	 "cram-hmac-alg, shared-secret, after-sb-0pri, after-sb-1pri, "
+	 "after-sb-2pri, verify-alg)"},
+	{"DRBD 8.3's syncer section",
+	 "resource r0 {\n  syncer { rate 10M; }\n}\n",
+	 "t.conf:2:3: unknown keyword 'syncer' in resource r0: DRBD 8.3's "
+	 "section; its rate is resync-rate in disk { } since 8.4 (expected "
+	 "one of: device, disk, meta-disk, net, startup, handlers, on)"},
 	{"duplicate key",
 	 "resource r0 {\n  disk /dev/vdb;\n  disk /dev/vdc;\n}\n",
 	 "t.conf:3:3: duplicate 'disk' in resource r0 (first given at line "

@@ -275,6 +275,22 @@ HostConfig bind_host(const ConfigNode &on, const ConfigNode &res)
 	return h;
 }
 
+// The peer would connect to itself: both hosts must listen apart.
+void check_own_address(const std::vector<HostConfig> &hosts,
+		       const ConfigNode &res)
+{
+	if (hosts.size() < 2 || !(hosts[0].address == hosts[1].address))
+		return;
+	const HostConfig &first = hosts[0], &second = hosts[1];
+	throw ConfigError(second.origin.address,
+			  "'on " + second.name + "' has the address of 'on " +
+				  first.name + "' (" +
+				  place_text(first.origin.address,
+					     second.origin.address) +
+				  ") in resource " + res.name +
+				  " (expected each host its own address)");
+}
+
 std::vector<HostConfig> bind_hosts(const ConfigNode &res)
 {
 	const char *const expected = " (expected exactly 2, one per node)";
@@ -296,6 +312,7 @@ std::vector<HostConfig> bind_hosts(const ConfigNode &res)
 						  "sections" +
 						  expected);
 		hosts.push_back(bind_host(*on, res));
+		check_own_address(hosts, res);
 	}
 	if (hosts.size() < 2)
 		throw ConfigError(res.where,

@@ -100,6 +100,19 @@ std::vector<std::string> included_files(const ConfigNode &include,
 	return files;
 }
 
+ConfigError unknown_keyword(const Token &keyword, const SectionSpec &spec,
+			    const Scope &scope)
+{
+	const std::string_view hint = drbd_only_hint(keyword.text);
+	return ConfigError(keyword.where,
+			   "unknown keyword " + keyword.describe() + " " +
+				   scope.where +
+				   (hint.empty() ? ""
+						 : ": " + std::string(hint)) +
+				   " (expected one of: " + spec.keyword_list() +
+				   ")");
+}
+
 class Parser {
 public:
 	Parser(std::string_view text, const std::string &file, int depth)
@@ -213,11 +226,7 @@ void Parser::parse_entry(ConfigNode &parent, const SectionSpec &spec,
 	const bool brace_follows = peek().kind == TokenKind::OpenBrace;
 	const KeySpec *key = spec.find(keyword.text, brace_follows);
 	if (!key)
-		throw ConfigError(keyword.where,
-				  "unknown keyword " + keyword.describe() +
-					  " " + scope.where +
-					  " (expected one of: " +
-					  spec.keyword_list() + ")");
+		throw unknown_keyword(keyword, spec, scope);
 	const bool is_section = key->shape != Shape::Value;
 	const ConfigNode *first = is_section ? parent.section(keyword.text)
 					     : parent.child(keyword.text);

@@ -303,6 +303,32 @@ std::string SectionSpec::keyword_list() const
 	return list;
 }
 
+std::string_view drbd_only_hint(std::string_view keyword)
+{
+	// DRBD keywords a drbd.conf user is likely to bring along, with what
+	// to do instead.  Anything else unknown gets the plain message.
+	static const std::pair<std::string_view, std::string_view> hints[] = {
+		{"syncer", "DRBD 8.3's section; its rate is resync-rate in "
+			   "disk { } since 8.4"},
+		{"rate", "DRBD 8.3's syncer rate; write resync-rate in disk { }"},
+		{"allow-two-primaries", "rdbd allows one Primary only"},
+		{"fencing", "rdbd has no fencing policies yet"},
+		{"csums-alg", "rdbd has no checksum-based resync"},
+		{"data-integrity-alg", "rdbd does not checksum every write"},
+		{"max-buffers", "rdbd sizes its buffers itself"},
+		{"sndbuf-size", "rdbd sizes its socket buffers itself"},
+		{"rcvbuf-size", "rdbd sizes its socket buffers itself"},
+		{"volume", "an rdbd resource has exactly one device"},
+		{"floating", "hosts are named with 'on HOST'"},
+		{"stacked-on-top-of", "rdbd has no stacked resources"},
+		{"skip", "rdbd has no skip sections; comment the lines out"},
+	};
+	for (const auto &[word, hint] : hints)
+		if (word == keyword)
+			return hint;
+	return {};
+}
+
 const std::vector<std::string_view> &handler_names()
 {
 	// DRBD 8.4's handler names, in drbd.conf(5)'s order.

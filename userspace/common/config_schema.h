@@ -67,6 +67,10 @@ struct SectionSpec {
 
 const SectionSpec &top_level_schema();
 
+// For a DRBD keyword rdbd does not take ("allow-two-primaries"): why,
+// or what to write instead.  Empty for any other word.
+std::string_view drbd_only_hint(std::string_view keyword);
+
 // The handlers { } keywords, in the order dump prints them.
 const std::vector<std::string_view> &handler_names();
 
