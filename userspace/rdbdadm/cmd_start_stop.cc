@@ -13,54 +13,16 @@
 //   stop   down every resource that is up (down demotes first).
 //
 // With -d both print the operations and the waits they would do.
-#include <fcntl.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-
 #include <chrono>
 #include <iostream>
 
 #include "command.h"
 #include "error.h"
-#include "fd.h"
-#include "metadata.h"
+#include "startup_state.h"
 #include "wait.h"
 
 namespace rdbd::adm {
 namespace {
-
-uint64_t size_of(int fd)
-{
-	struct stat st;
-	if (fstat(fd, &st) != 0)
-		return 0;
-	if (S_ISREG(st.st_mode))
-		return static_cast<uint64_t>(st.st_size);
-	uint64_t bytes = 0;
-	return ioctl(fd, BLKGETSIZE64, &bytes) == 0 ? bytes : 0;
-}
-
-// DRBD's rule: meta data that says "Primary" but not "connected" was
-// written by a node that ran without its peer, so the peer may be gone
-// for good and the shorter degr-wfc-timeout applies.  Unreadable meta
-// data counts as not degraded: attach will report it.
-bool went_down_degraded(const std::string &disk)
-{
-	const UniqueFd fd(open(disk.c_str(), O_RDONLY | O_CLOEXEC));
-	if (!fd)
-		return false;
-	const std::optional<MdLayout> layout = md_layout(size_of(fd.get()));
-	SuperblockBytes bytes;
-	if (!layout || !pread_full(fd.get(), bytes.data(), bytes.size(),
-				   layout->sb_offset))
-		return false;
-	const DecodedSuperblock d =
-		decode_superblock(bytes, layout->device_bytes);
-	const uint32_t f = d.sb.flags;
-	return d.valid() && (f & RDBD_MDF_PRIMARY_IND) &&
-	       !(f & RDBD_MDF_CONNECTED_IND);
-}
 
 struct PeerWait {
 	std::string resource;
