@@ -59,9 +59,82 @@ TEST_CASE("defaults are DRBD 8.4's", "[config]")
   on b { address 10.0.0.2:7000; }
 })");
 	const ResourceConfig &r = c.resources[0];
-	CHECK(r.net == NetOptions{'C', 10, 10, 5, 60, "", ""});
+	CHECK(r.net.protocol == 'C');
+	CHECK(r.net.connect_int_s == 10);
+	CHECK(r.net.ping_int_s == 10);
+	CHECK(r.net.ping_timeout_ds == 5);
+	CHECK(r.net.timeout_ds == 60);
 	CHECK_FALSE(r.net.authenticates());
+	CHECK(r.net.after_sb_0pri == "disconnect");
+	CHECK(r.net.after_sb_1pri == "disconnect");
+	CHECK(r.net.after_sb_2pri == "disconnect");
+	CHECK(r.net.verify_alg.empty());
+	CHECK(r.disk.al_extents == 1237);
+	CHECK(r.disk.resync_rate_kib == 250);
+	CHECK(r.disk.c_plan_ahead_ds == 20);
+	CHECK(r.disk.c_min_rate_kib == 250);
+	CHECK(r.disk.c_max_rate_kib == 102400);
+	CHECK(r.disk.on_io_error == DiskOptions::OnIoError::Detach);
+	CHECK(r.startup.wfc_timeout_s == 0);
+	CHECK(r.startup.degr_wfc_timeout_s == 60);
+	CHECK(r.startup.become_primary_on.empty());
+	CHECK(r.handlers.empty());
 	CHECK(r.hosts[0].meta_disk == "internal");
+}
+
+TEST_CASE("disk, net, startup and handlers options", "[config]")
+{
+	const Config c = parse(R"(resource r0 {
+  device /dev/rdbd0; disk /dev/vdb;
+  disk { al-extents 3389; resync-rate 10M; c-plan-ahead 0;
+         c-min-rate 100k; c-max-rate 1G; on-io-error pass_on; }
+  net { after-sb-0pri discard-zero-changes; after-sb-1pri consensus;
+        after-sb-2pri call-pri-lost-after-sb; verify-alg sha256; }
+  startup { wfc-timeout 120; degr-wfc-timeout 30; become-primary-on b; }
+  handlers { split-brain "/usr/lib/rdbd/notify split-brain"; pri-lost "halt -f"; }
+  on a { address 10.0.0.1:7000; }
+  on b { address 10.0.0.2:7000; }
+})");
+	const ResourceConfig &r = c.resources[0];
+	CHECK(r.disk.al_extents == 3389);
+	CHECK(r.disk.resync_rate_kib == 10240);
+	CHECK(r.disk.c_plan_ahead_ds == 0);
+	CHECK(r.disk.c_min_rate_kib == 100);
+	CHECK(r.disk.c_max_rate_kib == 1048576);
+	CHECK(r.disk.on_io_error == DiskOptions::OnIoError::PassOn);
+	CHECK(r.net.after_sb_0pri == "discard-zero-changes");
+	CHECK(r.net.after_sb_1pri == "consensus");
+	CHECK(r.net.after_sb_2pri == "call-pri-lost-after-sb");
+	CHECK(r.net.verify_alg == "sha256");
+	CHECK(r.startup.wfc_timeout_s == 120);
+	CHECK(r.startup.degr_wfc_timeout_s == 30);
+	CHECK(r.startup.become_primary_on ==
+	      std::vector<std::string>{"b"});
+	CHECK(r.handlers ==
+	      std::map<std::string, std::string>{
+		      {"split-brain", "/usr/lib/rdbd/notify split-brain"},
+		      {"pri-lost", "halt -f"}});
+}
+
+TEST_CASE("rates take DRBD's k, M and G suffixes", "[config]")
+{
+	const auto rate = [](const std::string &value) {
+		return parse("resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n"
+			     "  disk { resync-rate " +
+			     value +
+			     "; }\n"
+			     "  on a { address 10.0.0.1:7000; }\n"
+			     "  on b { address 10.0.0.2:7000; }\n}\n")
+			.resources[0]
+			.disk.resync_rate_kib;
+	};
+	CHECK(rate("1") == 1);
+	CHECK(rate("33") == 33);
+	CHECK(rate("33k") == 33);
+	CHECK(rate("33K") == 33);
+	CHECK(rate("40M") == 40960);
+	CHECK(rate("40m") == 40960);
+	CHECK(rate("4G") == 4194304);
 }
 
 TEST_CASE("peer authentication: cram-hmac-alg and shared-secret", "[config]")
@@ -194,12 +267,27 @@ TEST_CASE("dump writes every default and inherited value", "[config][dump]")
 {
 	const Config c = parse(kTwoNodes);
 	CHECK(dump_resource(c.resources[0]) == R"(resource r0 {
+    disk {
+        al-extents 1237;
+        resync-rate 250;
+        c-plan-ahead 20;
+        c-min-rate 250;
+        c-max-rate 102400;
+        on-io-error detach;
+    }
     net {
         protocol C;
         connect-int 10;
         ping-int 10;
         ping-timeout 5;
         timeout 60;
+        after-sb-0pri disconnect;
+        after-sb-1pri disconnect;
+        after-sb-2pri disconnect;
+    }
+    startup {
+        wfc-timeout 0;
+        degr-wfc-timeout 60;
     }
     on corman {
         device /dev/rdbd0;
@@ -227,6 +315,17 @@ TEST_CASE("dump parses back to the same configuration", "[config][dump]")
         shared-secret "a \"b\" {;}"; cram-hmac-alg sha512; }
   on "host with spaces" { disk "/dev/we\"ird;{}#"; address ipv6 [::1]:65535; }
   on b { device /dev/rdbd3; disk /dev/vdc; address ipv4 127.0.0.1:1; }
+})"),
+			 std::string(R"(resource r1 {
+  device /dev/rdbd1; disk /dev/vdc;
+  disk { al-extents 67; resync-rate 4G; c-plan-ahead 300; c-min-rate 0;
+         c-max-rate 250; on-io-error pass_on; }
+  net { after-sb-0pri discard-remote; after-sb-1pri violently-as0p;
+        after-sb-2pri violently-as0p; verify-alg crc32c; }
+  startup { wfc-timeout 300000; degr-wfc-timeout 0; become-primary-on both; }
+  handlers { fence-peer "/sbin/x \"quoted\" ; {}"; out-of-sync /bin/true; }
+  on a { address 10.0.0.1:7000; }
+  on b { address 10.0.0.2:7000; }
 })"));
 	const Config original = parse(text);
 	std::string dumped;
@@ -249,7 +348,7 @@ TEST_CASE("dump prints the authentication settings, secret included",
 		   Catch::Contains("        timeout 60;\n"
 				   "        cram-hmac-alg sha256;\n"
 				   "        shared-secret \"hunter 2\";\n"
-				   "    }\n"));
+				   "        after-sb-0pri disconnect;\n"));
 }
 
 TEST_CASE("config_word quotes only when needed", "[config][dump]")

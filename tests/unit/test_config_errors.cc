@@ -23,14 +23,15 @@ const BadConfig kSyntaxErrors[] = {
 	{"unknown keyword in a resource",
 	 "resource r0 {\n  devise /dev/rdbd0;\n}\n",
 	 "t.conf:2:3: unknown keyword 'devise' in resource r0 (expected one "
-	 "of: device, disk, meta-disk, net, on)"},
+	 "of: device, disk, meta-disk, net, startup, handlers, on)"},
 	{"unknown keyword at top level", "resourse r0 {\n}\n",
 	 "t.conf:1:1: unknown keyword 'resourse' at top level (expected one "
-	 "of: resource)"},
+	 "of: global, common, include, resource)"},
 	{"unknown keyword in net", "resource r0 {\n  net { protokol C; }\n}\n",
 	 "t.conf:2:9: unknown keyword 'protokol' in 'net' of resource r0 "
 	 "(expected one of: protocol, connect-int, ping-int, ping-timeout, "
-	 "timeout, cram-hmac-alg, shared-secret)"},
+	 "timeout, cram-hmac-alg, shared-secret, after-sb-0pri, after-sb-1pri, "
+	 "after-sb-2pri, verify-alg)"},
 	{"unknown keyword in on",
 	 "resource r0 {\n  on a { adress 10.0.0.1:1; }\n}\n",
 	 "t.conf:2:10: unknown keyword 'adress' in 'on a' of resource r0 "
@@ -64,10 +65,10 @@ const BadConfig kSyntaxErrors[] = {
 	 "t.conf:1:1: unexpected '}' at top level (no section is open)"},
 	{"stray ';'", "resource r0 {\n ;\n}\n",
 	 "t.conf:2:2: unexpected ';' in resource r0 (expected a keyword: "
-	 "device, disk, meta-disk, net, on)"},
+	 "device, disk, meta-disk, net, startup, handlers, on)"},
 	{"quoted keyword", "resource r0 {\n  \"disk\" /dev/vdb;\n}\n",
 	 "t.conf:2:3: unexpected \"disk\" in resource r0 (expected a keyword: "
-	 "device, disk, meta-disk, net, on)"},
+	 "device, disk, meta-disk, net, startup, handlers, on)"},
 	{"section without a name", "resource {\n}\n",
 	 "t.conf:1:10: missing name after 'resource' (expected 'resource NAME "
 	 "{')"},
@@ -78,8 +79,9 @@ const BadConfig kSyntaxErrors[] = {
 	{"missing value", "resource r0 {\n  disk ;\n}\n",
 	 "t.conf:2:8: missing value for 'disk' (expected an absolute path "
 	 "shorter than 256 bytes)"},
-	{"section where a value belongs", "resource r0 {\n  disk { }\n}\n",
-	 "t.conf:2:8: missing value for 'disk' (expected an absolute path "
+	{"section where a value belongs",
+	 "resource r0 {\n  on a { disk { } }\n}\n",
+	 "t.conf:2:15: missing value for 'disk' (expected an absolute path "
 	 "shorter than 256 bytes)"},
 };
 
@@ -205,7 +207,114 @@ const BadConfig kValueErrors[] = {
 	 "'all' means every resource)"},
 };
 
+// The disk, startup, handlers and split-brain options.
+const BadConfig kOptionErrors[] = {
+	{"unknown keyword in disk",
+	 "resource r0 {\n  disk { resync-rat 10M; }\n}\n",
+	 "t.conf:2:10: unknown keyword 'resync-rat' in 'disk' of resource r0 "
+	 "(expected one of: al-extents, resync-rate, c-plan-ahead, "
+	 "c-min-rate, c-max-rate, on-io-error)"},
+	{"bad rate suffix", "resource r0 {\n  disk { resync-rate 10X; }\n}\n",
+	 "t.conf:2:22: bad value '10X' for 'resync-rate' (expected a number "
+	 "of KiB/s, 1..4194304, with an optional suffix k, M or G)"},
+	{"suffix alone", "resource r0 {\n  disk { c-max-rate M; }\n}\n",
+	 "t.conf:2:21: bad value 'M' for 'c-max-rate' (expected a number of "
+	 "KiB/s, 250..4194304, with an optional suffix k, M or G)"},
+	{"rate above range after its suffix",
+	 "resource r0 {\n  disk { resync-rate 5G; }\n}\n",
+	 "t.conf:2:22: value 5G for 'resync-rate' is out of range (expected "
+	 "1..4194304 KiB/s)"},
+	{"rate below range", "resource r0 {\n  disk { c-max-rate 249; }\n}\n",
+	 "t.conf:2:21: value 249 for 'c-max-rate' is out of range (expected "
+	 "250..4194304 KiB/s)"},
+	{"suffix on a plain number",
+	 "resource r0 {\n  disk { al-extents 1k; }\n}\n",
+	 "t.conf:2:21: bad value '1k' for 'al-extents' (expected a number of "
+	 "extents, 67..65534)"},
+	{"al-extents below range",
+	 "resource r0 {\n  disk { al-extents 7; }\n}\n",
+	 "t.conf:2:21: value 7 for 'al-extents' is out of range (expected "
+	 "67..65534 extents)"},
+	{"c-plan-ahead above range",
+	 "resource r0 {\n  disk { c-plan-ahead 301; }\n}\n",
+	 "t.conf:2:23: value 301 for 'c-plan-ahead' is out of range (expected "
+	 "0..300 tenths of a second)"},
+	{"on-io-error DRBD spells with an underscore",
+	 "resource r0 {\n  disk { on-io-error pass-on; }\n}\n",
+	 "t.conf:2:22: bad value 'pass-on' for 'on-io-error' (expected one of: "
+	 "detach, pass_on)"},
+	{"after-sb-0pri value of another key",
+	 "resource r0 {\n  net { after-sb-0pri consensus; }\n}\n",
+	 "t.conf:2:23: bad value 'consensus' for 'after-sb-0pri' (expected one "
+	 "of: disconnect, discard-younger-primary, discard-older-primary, "
+	 "discard-zero-changes, discard-least-changes, discard-local, "
+	 "discard-remote)"},
+	{"after-sb-1pri value of another key",
+	 "resource r0 {\n  net { after-sb-1pri discard-local; }\n}\n",
+	 "t.conf:2:23: bad value 'discard-local' for 'after-sb-1pri' (expected "
+	 "one of: disconnect, consensus, violently-as0p, discard-secondary, "
+	 "call-pri-lost-after-sb)"},
+	{"after-sb-2pri value of another key",
+	 "resource r0 {\n  net { after-sb-2pri discard-secondary; }\n}\n",
+	 "t.conf:2:23: bad value 'discard-secondary' for 'after-sb-2pri' "
+	 "(expected one of: disconnect, violently-as0p, "
+	 "call-pri-lost-after-sb)"},
+	{"verify-alg without a kernel digest for rdbd",
+	 "resource r0 {\n  net { verify-alg md5; }\n}\n",
+	 "t.conf:2:20: bad value 'md5' for 'verify-alg' (expected one of: "
+	 "crc32c, sha256)"},
+	{"unknown keyword in startup",
+	 "resource r0 {\n  startup { wfc-timeot 5; }\n}\n",
+	 "t.conf:2:13: unknown keyword 'wfc-timeot' in 'startup' of resource "
+	 "r0 (expected one of: wfc-timeout, degr-wfc-timeout, "
+	 "become-primary-on)"},
+	{"wfc-timeout above range",
+	 "resource r0 {\n  startup { wfc-timeout 300001; }\n}\n",
+	 "t.conf:2:25: value 300001 for 'wfc-timeout' is out of range "
+	 "(expected 0..300000 seconds)"},
+	{"degr-wfc-timeout not a number",
+	 "resource r0 {\n  startup { degr-wfc-timeout 1m; }\n}\n",
+	 "t.conf:2:30: bad value '1m' for 'degr-wfc-timeout' (expected a "
+	 "number of seconds, 0..300000)"},
+	{"become-primary-on a host the resource lacks",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n  startup { "
+	 "become-primary-on c; }\n" HOSTS "}\n",
+	 "t.conf:3:13: 'become-primary-on c' names no host of resource r0 "
+	 "(expected one of: a, b, both)"},
+	{"unknown handler", "resource r0 {\n  handlers { splitbrain x; }\n}\n",
+	 "t.conf:2:14: unknown keyword 'splitbrain' in 'handlers' of resource "
+	 "r0 (expected one of: pri-on-incon-degr, pri-lost-after-sb, "
+	 "pri-lost, fence-peer, local-io-error, initial-split-brain, "
+	 "split-brain, before-resync-target, after-resync-target, "
+	 "out-of-sync)"},
+	{"empty handler command",
+	 "resource r0 {\n  handlers { split-brain \"\"; }\n}\n",
+	 "t.conf:2:26: value for 'split-brain' is 0 bytes long (expected a "
+	 "shell command of 1..4096 bytes)"},
+	{"duplicate handler",
+	 "resource r0 {\n  handlers { pri-lost a;\n    pri-lost b; }\n}\n",
+	 "t.conf:3:5: duplicate 'pri-lost' in 'handlers' of resource r0 "
+	 "(first given at line 2)"},
+};
+
 const BadConfig kStructureErrors[] = {
+	{"both hosts with one address",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n  on a { "
+	 "address 10.0.0.1:7000; }\n  on b { address 10.0.0.1:7000; }\n}\n",
+	 "t.conf:4:10: 'on b' has the address of 'on a' (line 3) in resource "
+	 "r0 (expected each host its own address)"},
+	{"a DRBD keyword rdbd does not take",
+	 "resource r0 {\n  net { allow-two-primaries; }\n}\n",
+	 "t.conf:2:9: unknown keyword 'allow-two-primaries' in 'net' of "
+	 "resource r0: rdbd allows one Primary only (expected one of: "
+	 "protocol, connect-int, ping-int, ping-timeout, timeout, "
+	 "cram-hmac-alg, shared-secret, after-sb-0pri, after-sb-1pri, "
+	 "after-sb-2pri, verify-alg)"},
+	{"DRBD 8.3's syncer section",
+	 "resource r0 {\n  syncer { rate 10M; }\n}\n",
+	 "t.conf:2:3: unknown keyword 'syncer' in resource r0: DRBD 8.3's "
+	 "section; its rate is resync-rate in disk { } since 8.4 (expected "
+	 "one of: device, disk, meta-disk, net, startup, handlers, on)"},
 	{"duplicate key",
 	 "resource r0 {\n  disk /dev/vdb;\n  disk /dev/vdc;\n}\n",
 	 "t.conf:3:3: duplicate 'disk' in resource r0 (first given at line "
@@ -261,21 +370,24 @@ const BadConfig kStructureErrors[] = {
 	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
 	 "}\nresource r1 {\n  device /dev/rdbd0; disk /dev/vdc;\n  on a { "
 	 "address 10.0.0.1:7001; }\n  on b { address 10.0.0.2:7001; }\n}\n",
-	 "t.conf:7:3: minor 0 on host 'a' is already used by resource r0 "
-	 "(expected one resource per device and host)"},
+	 "t.conf:7:3: minor 0 on host 'a' is claimed by both resource r0 "
+	 "(line 2) and resource r1 (expected one resource per device and "
+	 "host)"},
 	{"two resources with one disk on a host",
 	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
 	 "}\nresource r1 {\n  device /dev/rdbd1;\n  on a { disk /dev/vdc; "
 	 "address 10.0.0.1:7001; }\n  on b { disk /dev/vdb; address "
 	 "10.0.0.2:7001; }\n}\n",
-	 "t.conf:9:10: disk /dev/vdb on host 'b' is already used by resource "
-	 "r0 (expected one resource per disk and host)"},
+	 "t.conf:9:10: disk /dev/vdb on host 'b' is claimed by both resource "
+	 "r0 (line 2) and resource r1 (expected one resource per disk and "
+	 "host)"},
 	{"two resources with one address on a host",
 	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n" HOSTS
 	 "}\nresource r1 {\n  device /dev/rdbd1; disk /dev/vdc;\n  on a { "
 	 "address 10.0.0.1:7000; }\n  on b { address 10.0.0.2:7001; }\n}\n",
-	 "t.conf:8:10: address 10.0.0.1:7000 on host 'a' is already used by "
-	 "resource r0 (expected one resource per address and host)"},
+	 "t.conf:8:10: address 10.0.0.1:7000 on host 'a' is claimed by both "
+	 "resource r0 (line 3) and resource r1 (expected one resource per "
+	 "address and host)"},
 };
 
 void check_all(const BadConfig *begin, const BadConfig *end)
@@ -298,6 +410,12 @@ TEST_CASE("syntax errors", "[config][errors]")
 TEST_CASE("bad values", "[config][errors]")
 {
 	check_all(std::begin(kValueErrors), std::end(kValueErrors));
+}
+
+TEST_CASE("bad disk, startup, handlers and split-brain options",
+	  "[config][errors]")
+{
+	check_all(std::begin(kOptionErrors), std::end(kOptionErrors));
 }
 
 TEST_CASE("missing, duplicate and colliding settings", "[config][errors]")

@@ -92,7 +92,7 @@ TEST_CASE("connect with authentication hides the secret", "[ops]")
 		      "ping-timeout-ms=500 timeout-ms=6000 "
 		      "cram-hmac-alg=sha256 shared-secret=<hidden>\n");
 	CHECK_THAT(format_plan(plan_up(r)), !Catch::Contains("hunter"));
-	const auto &op = std::get<ConnectOp>(plan_connect(r)[0].op);
+	const ConnectOp op = std::get<ConnectOp>(plan_connect(r)[0].op);
 	CHECK(op.cram_hmac_alg == "sha256");
 	CHECK(op.shared_secret == "hunter 2");
 }

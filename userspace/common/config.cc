@@ -81,12 +81,56 @@ void check_timeout(const NetOptions &net, const Location &where)
 					"and timeout < connect-int)");
 }
 
+// Where the options of one section (net, disk, ...) of a resource come
+// from, most specific first: the resource's own section, then the one in
+// `common`.  Each key is looked up on its own, so a resource overrides
+// common's protocol and still inherits common's timeout.
+class OptionSources {
+public:
+	OptionSources(const ConfigNode &res, const ConfigNode *common,
+		      std::string_view section)
+		: where_(res.where)
+	{
+		for (const ConfigNode *n : {&res, common})
+			if (const ConfigNode *s = n ? n->section(section)
+						    : nullptr)
+				sections_.push_back(s);
+		if (!sections_.empty())
+			where_ = sections_.front()->where;
+	}
+
+	const ConfigNode *value(std::string_view keyword) const
+	{
+		for (const ConfigNode *s : sections_)
+			if (const ConfigNode *v = s->child(keyword))
+				return v;
+		return nullptr;
+	}
+
+	// Common's first, so the resource's own statements win.
+	std::vector<const ConfigNode *> statements() const
+	{
+		std::vector<const ConfigNode *> all;
+		for (auto s = sections_.rbegin(); s != sections_.rend(); ++s)
+			for (const ConfigNode &c : (*s)->children)
+				all.push_back(&c);
+		return all;
+	}
+
+	// For an error about the section as a whole.
+	const Location &where() const { return where_; }
+
+private:
+	std::vector<const ConfigNode *> sections_;
+	Location where_;
+};
+
 // One without the other would be refused by the kernel at connect time;
 // say so here, where the file can be fixed.
-void check_authentication(const ConfigNode &net)
+void check_authentication(const OptionSources &net)
 {
-	const ConfigNode *alg = net.child("cram-hmac-alg");
-	const ConfigNode *secret = net.child("shared-secret");
+	const ConfigNode *alg = net.value("cram-hmac-alg");
+	const ConfigNode *secret = net.value("shared-secret");
 	if (!alg == !secret)
 		return;
 	const ConfigNode &given = alg ? *alg : *secret;
@@ -98,25 +142,83 @@ void check_authentication(const ConfigNode &net)
 				  "HMAC of the cram-hmac-alg hash)");
 }
 
-NetOptions bind_net(const ConfigNode &res)
+// Copies the numbers of `table` that the sources set into `options`.
+template <class Options>
+void bind_numbers(const OptionSources &sources,
+		  const std::vector<NumberOption<Options>> &table,
+		  Options &options)
+{
+	for (const NumberOption<Options> &n : table)
+		if (const ConfigNode *v = sources.value(n.keyword))
+			options.*n.field = static_cast<unsigned>(
+				std::get<long long>(v->value));
+}
+
+template <class Options>
+void bind_words(const OptionSources &sources,
+		const std::vector<WordOption<Options>> &table, Options &options)
+{
+	for (const WordOption<Options> &w : table)
+		if (const ConfigNode *v = sources.value(w.keyword))
+			options.*w.field = text_of(*v);
+}
+
+NetOptions bind_net(const OptionSources &sources)
 {
 	NetOptions net;
-	const ConfigNode *section = res.child("net");
-	if (!section)
-		return net;
-	if (const ConfigNode *p = section->child("protocol"))
+	if (const ConfigNode *p = sources.value("protocol"))
 		net.protocol = text_of(*p)[0];
-	for (const NetNumber &n : net_numbers())
-		if (const ConfigNode *v = section->child(n.keyword))
-			net.*n.field = static_cast<unsigned>(
-				std::get<long long>(v->value));
-	check_timeout(net, section->where);
-	check_authentication(*section);
-	if (const ConfigNode *alg = section->child("cram-hmac-alg"))
+	bind_numbers(sources, net_numbers(), net);
+	bind_words(sources, net_words(), net);
+	check_timeout(net, sources.where());
+	check_authentication(sources);
+	if (const ConfigNode *alg = sources.value("cram-hmac-alg"))
 		net.cram_hmac_alg = text_of(*alg);
-	if (const ConfigNode *secret = section->child("shared-secret"))
+	if (const ConfigNode *secret = sources.value("shared-secret"))
 		net.shared_secret = text_of(*secret);
 	return net;
+}
+
+DiskOptions bind_disk(const OptionSources &sources)
+{
+	DiskOptions disk;
+	bind_numbers(sources, disk_numbers(), disk);
+	if (const ConfigNode *v = sources.value("on-io-error"))
+		disk.on_io_error = text_of(*v) == "pass_on"
+					   ? DiskOptions::OnIoError::PassOn
+					   : DiskOptions::OnIoError::Detach;
+	return disk;
+}
+
+// become-primary-on names one of the resource's hosts, or "both"; a
+// misspelt host would silently never promote at boot.
+void check_become_primary_on(const OptionSources &startup,
+			     const ResourceConfig &r)
+{
+	const ConfigNode *v = startup.value("become-primary-on");
+	if (!v || text_of(*v) == "both" || r.host(text_of(*v)))
+		return;
+	throw ConfigError(v->where, "'become-primary-on " + text_of(*v) +
+					    "' names no host of resource " +
+					    r.name + " (expected one of: " +
+					    r.host_list() + ", both)");
+}
+
+StartupOptions bind_startup(const OptionSources &sources)
+{
+	StartupOptions startup;
+	bind_numbers(sources, startup_numbers(), startup);
+	if (const ConfigNode *v = sources.value("become-primary-on"))
+		startup.become_primary_on = {text_of(*v)};
+	return startup;
+}
+
+std::map<std::string, std::string> bind_handlers(const OptionSources &sources)
+{
+	std::map<std::string, std::string> handlers;
+	for (const ConfigNode *h : sources.statements())
+		handlers[h->keyword] = text_of(*h);
+	return handlers;
 }
 
 // A per-host key from `on HOST { }`, else from the resource, else null.
@@ -173,6 +275,22 @@ HostConfig bind_host(const ConfigNode &on, const ConfigNode &res)
 	return h;
 }
 
+// The peer would connect to itself: both hosts must listen apart.
+void check_own_address(const std::vector<HostConfig> &hosts,
+		       const ConfigNode &res)
+{
+	if (hosts.size() < 2 || !(hosts[0].address == hosts[1].address))
+		return;
+	const HostConfig &first = hosts[0], &second = hosts[1];
+	throw ConfigError(second.origin.address,
+			  "'on " + second.name + "' has the address of 'on " +
+				  first.name + "' (" +
+				  place_text(first.origin.address,
+					     second.origin.address) +
+				  ") in resource " + res.name +
+				  " (expected each host its own address)");
+}
+
 std::vector<HostConfig> bind_hosts(const ConfigNode &res)
 {
 	const char *const expected = " (expected exactly 2, one per node)";
@@ -194,6 +312,7 @@ std::vector<HostConfig> bind_hosts(const ConfigNode &res)
 						  "sections" +
 						  expected);
 		hosts.push_back(bind_host(*on, res));
+		check_own_address(hosts, res);
 	}
 	if (hosts.size() < 2)
 		throw ConfigError(res.where,
@@ -205,14 +324,21 @@ std::vector<HostConfig> bind_hosts(const ConfigNode &res)
 	return hosts;
 }
 
-ResourceConfig bind_resource(const ConfigNode &res)
+// `common` (null if the file has none) gives every resource its options
+// sections; the resource's own win key by key.
+ResourceConfig bind_resource(const ConfigNode &res, const ConfigNode *common)
 {
 	check_resource_name(res);
 	ResourceConfig r;
 	r.name = res.name;
 	r.origin = res.where;
-	r.net = bind_net(res);
+	r.net = bind_net(OptionSources(res, common, "net"));
+	r.disk = bind_disk(OptionSources(res, common, "disk"));
+	const OptionSources startup(res, common, "startup");
+	r.startup = bind_startup(startup);
+	r.handlers = bind_handlers(OptionSources(res, common, "handlers"));
 	r.hosts = bind_hosts(res);
+	check_become_primary_on(startup, r);
 	return r;
 }
 
@@ -225,21 +351,26 @@ public:
 		   std::string_view kind)
 	{
 		const auto [it, fresh] =
-			owner_.emplace(h.name + '\n' + what, &r);
-		if (!fresh)
-			throw ConfigError(where,
-					  what + " on host '" + h.name +
-						  "' is already used by "
-						  "resource " +
-						  it->second->name +
-						  " (expected one resource "
-						  "per " +
-						  std::string(kind) +
-						  " and host)");
+			owner_.emplace(h.name + '\n' + what, Claim{&r, where});
+		if (fresh)
+			return;
+		const Claim &first = it->second;
+		throw ConfigError(where,
+				  what + " on host '" + h.name +
+					  "' is claimed by both resource " +
+					  first.resource->name + " (" +
+					  place_text(first.where, where) +
+					  ") and resource " + r.name +
+					  " (expected one resource per " +
+					  std::string(kind) + " and host)");
 	}
 
 private:
-	std::map<std::string, const ResourceConfig *> owner_;
+	struct Claim {
+		const ResourceConfig *resource;
+		Location where;
+	};
+	std::map<std::string, Claim> owner_;
 };
 
 void check_unique_per_host(const Config &config)
@@ -266,8 +397,11 @@ Config bind_config(const ConfigNode &root, const std::string &file)
 			throw ConfigError(res->name_where,
 					  "duplicate resource " + res->name +
 						  " (first given at " +
-						  line_of(first->origin) + ")");
-		config.resources.push_back(bind_resource(*res));
+						  place_text(first->origin,
+							     res->where) +
+						  ")");
+		config.resources.push_back(
+			bind_resource(*res, root.section("common")));
 	}
 	check_unique_per_host(config);
 	return config;
@@ -299,6 +433,43 @@ const std::vector<NetNumber> &net_numbers()
 		{"ping-int", &NetOptions::ping_int_s},
 		{"ping-timeout", &NetOptions::ping_timeout_ds},
 		{"timeout", &NetOptions::timeout_ds},
+	};
+	return table;
+}
+
+const std::vector<WordOption<NetOptions>> &net_words()
+{
+	static const std::vector<WordOption<NetOptions>> table = {
+		{"after-sb-0pri", &NetOptions::after_sb_0pri},
+		{"after-sb-1pri", &NetOptions::after_sb_1pri},
+		{"after-sb-2pri", &NetOptions::after_sb_2pri},
+		{"verify-alg", &NetOptions::verify_alg},
+	};
+	return table;
+}
+
+const std::vector<NumberOption<DiskOptions>> &disk_numbers()
+{
+	static const std::vector<NumberOption<DiskOptions>> table = {
+		{"al-extents", &DiskOptions::al_extents},
+		{"resync-rate", &DiskOptions::resync_rate_kib},
+		{"c-plan-ahead", &DiskOptions::c_plan_ahead_ds},
+		{"c-min-rate", &DiskOptions::c_min_rate_kib},
+		{"c-max-rate", &DiskOptions::c_max_rate_kib},
+	};
+	return table;
+}
+
+std::string_view on_io_error_name(DiskOptions::OnIoError value)
+{
+	return value == DiskOptions::OnIoError::PassOn ? "pass_on" : "detach";
+}
+
+const std::vector<NumberOption<StartupOptions>> &startup_numbers()
+{
+	static const std::vector<NumberOption<StartupOptions>> table = {
+		{"wfc-timeout", &StartupOptions::wfc_timeout_s},
+		{"degr-wfc-timeout", &StartupOptions::degr_wfc_timeout_s},
 	};
 	return table;
 }

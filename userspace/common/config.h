@@ -37,13 +37,22 @@ struct NetOptions {
 	bool operator==(const NetOptions &o) const;
 };
 
-// The net options that are plain numbers, in the order dump prints them:
-// one table instead of one line per option in the binder and in dump.
-struct NetNumber {
+// The options of a section that are plain numbers or plain words, in the
+// order dump prints them: one table instead of one line per option in the
+// binder and in dump.
+template <class Options> struct NumberOption {
 	std::string_view keyword;
-	unsigned NetOptions::*field;
+	unsigned Options::*field;
 };
+template <class Options> struct WordOption {
+	std::string_view keyword;
+	std::string Options::*field;
+};
+
+using NetNumber = NumberOption<NetOptions>;
 const std::vector<NetNumber> &net_numbers();
+// after-sb-0pri, after-sb-1pri, after-sb-2pri, verify-alg.
+const std::vector<WordOption<NetOptions>> &net_words();
 
 // disk { } section.  Units as in drbd.conf; defaults are DRBD 8.4's.
 struct DiskOptions {
@@ -67,6 +76,9 @@ struct DiskOptions {
 	}
 };
 
+const std::vector<NumberOption<DiskOptions>> &disk_numbers();
+std::string_view on_io_error_name(DiskOptions::OnIoError value);
+
 // startup { } section, used by `rdbdadm` at boot (rdbd.service).
 struct StartupOptions {
 	unsigned wfc_timeout_s = 0;	  // 0 = wait for the peer forever
@@ -80,6 +92,8 @@ struct StartupOptions {
 		       become_primary_on == o.become_primary_on;
 	}
 };
+
+const std::vector<NumberOption<StartupOptions>> &startup_numbers();
 
 struct HostConfig {
 	std::string name;

@@ -1,5 +1,11 @@
 #include "config_parser.h"
 
+#include <glob.h>
+
+#include <optional>
+
+#include "fd.h"
+
 namespace rdbd {
 
 namespace {
@@ -57,18 +63,68 @@ std::string join_words(const std::vector<Token> &words, size_t count)
 	return s;
 }
 
+// An include that includes itself, directly or not, would never end.
+constexpr int kMaxIncludeDepth = 8;
+
+// "dir/" of "dir/file", "" for a bare file name.
+std::string directory_of(const std::string &file)
+{
+	const size_t slash = file.rfind('/');
+	return slash == std::string::npos ? "" : file.substr(0, slash + 1);
+}
+
+bool has_wildcard(const std::string &pattern)
+{
+	return pattern.find_first_of("*?[") != std::string::npos;
+}
+
+// The files `include "PATTERN";` names, sorted (glob sorts them).  A
+// pattern without a wildcard names a file that must exist; one with a
+// wildcard may match nothing, like an empty or missing drbd.d/.
+std::vector<std::string> included_files(const ConfigNode &include,
+					const std::string &including_file)
+{
+	std::string pattern = std::get<std::string>(include.value);
+	if (pattern[0] != '/')
+		pattern = directory_of(including_file) + pattern;
+	if (!has_wildcard(pattern))
+		return {pattern};
+	glob_t g{};
+	const int rc = glob(pattern.c_str(), 0, nullptr, &g);
+	std::vector<std::string> files(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+	globfree(&g);
+	if (rc != 0 && rc != GLOB_NOMATCH)
+		throw ConfigError(include.where,
+				  "cannot expand 'include \"" + pattern +
+					  "\"' (out of memory)");
+	return files;
+}
+
+ConfigError unknown_keyword(const Token &keyword, const SectionSpec &spec,
+			    const Scope &scope)
+{
+	const std::string_view hint = drbd_only_hint(keyword.text);
+	return ConfigError(keyword.where,
+			   "unknown keyword " + keyword.describe() + " " +
+				   scope.where +
+				   (hint.empty() ? ""
+						 : ": " + std::string(hint)) +
+				   " (expected one of: " + spec.keyword_list() +
+				   ")");
+}
+
 class Parser {
 public:
-	Parser(std::string_view text, const std::string &file)
-		: lexer_(text, file)
+	Parser(std::string_view text, const std::string &file, int depth)
+		: lexer_(text, file), file_(file), depth_(depth)
 	{
 	}
 
-	ConfigNode parse()
+	// Adds the file's statements to `root`: the including file's root
+	// when this file is included.
+	void parse_into(ConfigNode &root)
 	{
-		ConfigNode root;
 		parse_body(root, top_level_schema(), top_scope(), nullptr);
-		return root;
 	}
 
 private:
@@ -80,8 +136,53 @@ private:
 	void parse_section(ConfigNode &node, const KeySpec &key,
 			   const Scope &scope);
 
+	void include(ConfigNode &root, const ConfigNode &statement);
+	Token next();
+	const Token &peek();
+
 	Lexer lexer_;
+	std::string file_;
+	int depth_;
+	std::optional<Token> peeked_;
 };
+
+// Parses each included file into `root`, where the include statement
+// stands; errors in it name the included file.
+void Parser::include(ConfigNode &root, const ConfigNode &statement)
+{
+	if (depth_ >= kMaxIncludeDepth)
+		throw ConfigError(statement.where,
+				  "includes nested more than " +
+					  std::to_string(kMaxIncludeDepth) +
+					  " deep (expected no file to "
+					  "include itself)");
+	for (const std::string &file : included_files(statement, file_)) {
+		std::string text;
+		try {
+			text = read_config_file(file);
+		} catch (const ConfigError &e) {
+			throw ConfigError(statement.where, e.what());
+		}
+		Parser(text, file, depth_ + 1).parse_into(root);
+	}
+}
+
+Token Parser::next()
+{
+	if (!peeked_)
+		return lexer_.next();
+	Token t = std::move(*peeked_);
+	peeked_.reset();
+	return t;
+}
+
+// One token of lookahead tells `disk /dev/vdb;` from `disk { ... }`.
+const Token &Parser::peek()
+{
+	if (!peeked_)
+		peeked_ = lexer_.next();
+	return *peeked_;
+}
 
 // Reads entries until the '}' that matches `open` (or the end of the file
 // at top level, where `open` is null).
@@ -89,7 +190,7 @@ void Parser::parse_body(ConfigNode &parent, const SectionSpec &spec,
 			const Scope &scope, const Token *open)
 {
 	for (;;) {
-		const Token t = lexer_.next();
+		const Token t = next();
 		switch (t.kind) {
 		case TokenKind::Word:
 			parse_entry(parent, spec, scope, t);
@@ -122,28 +223,33 @@ void Parser::parse_body(ConfigNode &parent, const SectionSpec &spec,
 void Parser::parse_entry(ConfigNode &parent, const SectionSpec &spec,
 			 const Scope &scope, const Token &keyword)
 {
-	const KeySpec *key = spec.find(keyword.text);
+	const bool brace_follows = peek().kind == TokenKind::OpenBrace;
+	const KeySpec *key = spec.find(keyword.text, brace_follows);
 	if (!key)
-		throw ConfigError(keyword.where,
-				  "unknown keyword " + keyword.describe() +
-					  " " + scope.where +
-					  " (expected one of: " +
-					  spec.keyword_list() + ")");
-	const ConfigNode *first = parent.child(keyword.text);
+		throw unknown_keyword(keyword, spec, scope);
+	const bool is_section = key->shape != Shape::Value;
+	const ConfigNode *first = is_section ? parent.section(keyword.text)
+					     : parent.child(keyword.text);
 	if (first && !key->repeatable)
-		throw ConfigError(
-			keyword.where,
-			"duplicate " + keyword.describe() + " " + scope.where +
-				" (first given at line " +
-				std::to_string(first->where.line) + ")");
+		throw ConfigError(keyword.where,
+				  "duplicate " + keyword.describe() + " " +
+					  scope.where + " (first given at " +
+					  place_text(first->where,
+						     keyword.where) +
+					  ")");
 
 	ConfigNode node;
 	node.keyword = keyword.text;
 	node.where = keyword.where;
-	if (key->shape == Shape::Value)
+	node.is_section = is_section;
+	if (!is_section)
 		parse_value(node, *key);
 	else
 		parse_section(node, *key, scope);
+	if (node.keyword == "include") {
+		include(parent, node);
+		return;
+	}
 	parent.children.push_back(std::move(node));
 }
 
@@ -151,8 +257,8 @@ void Parser::parse_entry(ConfigNode &parent, const SectionSpec &spec,
 void Parser::parse_value(ConfigNode &node, const KeySpec &key)
 {
 	std::vector<Token> words;
-	Token t = lexer_.next();
-	for (; is_word(t); t = lexer_.next())
+	Token t = next();
+	for (; is_word(t); t = next())
 		words.push_back(t);
 
 	const size_t wanted =
@@ -182,7 +288,7 @@ void Parser::parse_value(ConfigNode &node, const KeySpec &key)
 void Parser::parse_section(ConfigNode &node, const KeySpec &key,
 			   const Scope &scope)
 {
-	Token t = lexer_.next();
+	Token t = next();
 	if (key.shape == Shape::NamedSection) {
 		if (!is_word(t))
 			throw ConfigError(
@@ -191,7 +297,7 @@ void Parser::parse_section(ConfigNode &node, const KeySpec &key,
 						 node.keyword + " NAME {')");
 		node.name = t.text;
 		node.name_where = t.where;
-		t = lexer_.next();
+		t = next();
 	}
 	const Scope inner = nested_scope(scope, node);
 	if (t.kind != TokenKind::OpenBrace)
@@ -206,7 +312,15 @@ void Parser::parse_section(ConfigNode &node, const KeySpec &key,
 const ConfigNode *ConfigNode::child(std::string_view kw) const
 {
 	for (const ConfigNode &c : children)
-		if (c.keyword == kw)
+		if (c.keyword == kw && !c.is_section)
+			return &c;
+	return nullptr;
+}
+
+const ConfigNode *ConfigNode::section(std::string_view kw) const
+{
+	for (const ConfigNode &c : children)
+		if (c.keyword == kw && c.is_section)
 			return &c;
 	return nullptr;
 }
@@ -215,14 +329,23 @@ std::vector<const ConfigNode *> ConfigNode::all(std::string_view kw) const
 {
 	std::vector<const ConfigNode *> found;
 	for (const ConfigNode &c : children)
-		if (c.keyword == kw)
+		if (c.keyword == kw && c.is_section)
 			found.push_back(&c);
 	return found;
 }
 
 ConfigNode parse_config_tree(std::string_view text, const std::string &file)
 {
-	return Parser(text, file).parse();
+	ConfigNode root;
+	Parser(text, file, 0).parse_into(root);
+	return root;
+}
+
+std::string place_text(const Location &first, const Location &here)
+{
+	const std::string line = std::to_string(first.line);
+	return first.file == here.file ? "line " + line
+				       : first.file + ":" + line;
 }
 
 } // namespace rdbd

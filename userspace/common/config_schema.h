@@ -25,12 +25,20 @@ enum class ValueType {
 	Text,	 // any word or "string" of min..max bytes
 };
 
+// A letter after a number that multiplies it: DRBD's "10M" for a rate
+// whose plain unit is KiB/s.
+struct UnitSuffix {
+	char letter;
+	long long factor;
+};
+
 struct ValueSpec {
 	ValueType type = ValueType::Path;
 	long long min = 0, max = 0;	       // Integer; Text: bytes
 	std::string_view unit;		       // Integer: "seconds"
 	std::vector<std::string_view> choices; // Choice
 	std::string_view expects;	       // overrides the generated hint
+	std::vector<UnitSuffix> suffixes;      // Integer: accepted suffixes
 };
 
 // A checked value: Integer -> long long, Address -> Endpoint, else text.
@@ -51,11 +59,20 @@ struct KeySpec {
 struct SectionSpec {
 	std::vector<KeySpec> keys;
 
-	const KeySpec *find(std::string_view keyword) const;
+	// `disk` is a statement in a resource and a section too: the one
+	// that matches whether a '{' follows wins; else the only one.
+	const KeySpec *find(std::string_view keyword, bool brace_follows) const;
 	std::string keyword_list() const; // "device, disk, ..." for errors
 };
 
 const SectionSpec &top_level_schema();
+
+// For a DRBD keyword rdbd does not take ("allow-two-primaries"): why,
+// or what to write instead.  Empty for any other word.
+std::string_view drbd_only_hint(std::string_view keyword);
+
+// The handlers { } keywords, in the order dump prints them.
+const std::vector<std::string_view> &handler_names();
 
 // How many words the statement takes, given the first one: `address`
 // takes an optional family keyword before the address itself.

@@ -1,4 +1,4 @@
-// rdbdadm wait-connect RES [--timeout S]: until the peer is connected.
+// rdbdadm wait-connect RES|all [--timeout S]: until the peer is connected.
 #include "wait.h"
 
 namespace rdbd::adm {
@@ -11,7 +11,7 @@ int execute(Session &session, const po::variables_map &args)
 
 const CommandRegistration registration({
 	"wait-connect",
-	"RES [--timeout S]",
+	"RES|all [--timeout S]",
 	"wait until the connection to the peer is up (exit 5 on timeout)",
 	wait_arguments,
 	execute,

@@ -1,4 +1,4 @@
-// rdbdadm wait-sync RES [--timeout S]: until both disks are UpToDate.
+// rdbdadm wait-sync RES|all [--timeout S]: until both disks are UpToDate.
 #include "wait.h"
 
 namespace rdbd::adm {
@@ -11,7 +11,7 @@ int execute(Session &session, const po::variables_map &args)
 
 const CommandRegistration registration({
 	"wait-sync",
-	"RES [--timeout S]",
+	"RES|all [--timeout S]",
 	"wait until connected with both disks UpToDate; a progress bar on a "
 	"terminal",
 	wait_arguments,

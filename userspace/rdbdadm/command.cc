@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "adjust.h"
 #include "device_name.h"
 #include "error.h"
 
@@ -34,6 +35,19 @@ int for_each_resource(const std::vector<NodeResource> &resources,
 		}
 	}
 	return first_failure;
+}
+
+// Keeps /run/rdbd/RES.net in step with what the kernel was sent, so a
+// later adjust can see which net options changed (adjust.h).
+void record_connection(const Plan &plan, const std::string &resource)
+{
+	for (const Step &s : plan) {
+		if (const auto *c = std::get_if<ConnectOp>(&s.op))
+			write_applied_net(kAppliedNetDir, *c, resource);
+		else if (std::holds_alternative<DisconnectOp>(s.op) ||
+			 std::holds_alternative<DelMinorOp>(s.op))
+			forget_applied_net(kAppliedNetDir, resource);
+	}
 }
 
 Error not_up(const NodeResource &r)
@@ -91,8 +105,10 @@ int Session::run_plans(
 	if (std::any_of(plans.begin(), plans.end(),
 			[](const Plan &p) { return needs_kernel(p); }))
 		executor.connect();
-	return for_each_resource(
-		selected, [&](size_t i) { run_plan(plans[i], executor); });
+	return for_each_resource(selected, [&](size_t i) {
+		run_plan(plans[i], executor);
+		record_connection(plans[i], selected[i].name());
+	});
 }
 
 std::vector<ResourceState> Session::kernel_states(const std::string &which)

@@ -93,6 +93,9 @@ void optional_resource_arguments(
 void add_force_option(po::options_description &options, const char *help);
 bool force_option(const po::variables_map &args);
 
+// adjust RES|all (cmd_adjust.cc); start runs it too.
+int adjust(Session &session, const std::string &which);
+
 // For role, dstate, cstate: one line per resource, "Unconfigured" for a
 // resource that is not up (as DRBD 8.4's tools print it).
 int print_state_lines(Session &session, const std::string &which,

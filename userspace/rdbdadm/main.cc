@@ -49,19 +49,25 @@ void print_tool_help(const po::options_description &global)
 {
 	std::cout << "usage: rdbdadm [-c FILE] [--node NAME] [-d|--dry-run] "
 		     "[--json] <command> [args]\n\nCommands:\n";
-	const size_t column = 30;
+	// A call too long for the column gets its description on the
+	// next line, so the descriptions stay aligned.
+	const size_t column = 32;
 	for (const Command &c : commands()) {
 		const std::string call = c.name + " " + c.arguments;
-		const size_t pad =
-			call.size() < column ? column - call.size() : 1;
-		std::cout << "  " << call << std::string(pad, ' ')
-			  << c.description << '\n';
+		if (call.size() + 1 > column)
+			std::cout << "  " << call << '\n'
+				  << std::string(column + 2, ' ');
+		else
+			std::cout << "  " << call
+				  << std::string(column - call.size(), ' ');
+		std::cout << c.description << '\n';
 	}
 	std::cout << '\n'
 		  << global << '\n'
 		  << kExitCodeHelp
-		  << "\nRun 'rdbdadm <command> --help' for a command's "
-		     "options.\n";
+		  << "\nRun 'rdbdadm <command> --help' (or 'rdbdadm help "
+		     "<command>') for a command's options; man rdbdadm and "
+		     "man rdbd.conf for the rest.\n";
 }
 
 void print_command_help(const Command &c,
@@ -83,6 +89,16 @@ const Command &command_or_suggestion(const std::string &name)
 	throw UsageError("unknown command '" + name + "'" +
 			 (near ? " (did you mean '" + *near + "'?)" : "") +
 			 "; see 'rdbdadm --help'");
+}
+
+// Without a command, an unknown option cannot be the command's: it is a
+// mistyped global one.
+void reject_unknown_options(const po::parsed_options &parsed)
+{
+	for (const std::string &word :
+	     po::collect_unrecognized(parsed.options, po::exclude_positional))
+		throw UsageError("unrecognised option '" + word +
+				 "'; see 'rdbdadm --help'");
 }
 
 // The command line minus the global options and the command name.
@@ -109,6 +125,11 @@ parse_command_arguments(const Command &command,
 				  .run(),
 			  args);
 		po::notify(args);
+	} catch (const po::too_many_positional_options_error &) {
+		throw UsageError("too many arguments (expected: rdbdadm " +
+				 command.name + " " + command.arguments +
+				 "); see 'rdbdadm " + command.name +
+				 " --help'");
 	} catch (const po::error &e) {
 		throw UsageError(std::string(e.what()) + "; see 'rdbdadm " +
 				 command.name + " --help'");
@@ -141,21 +162,32 @@ int run(int argc, char **argv)
 			print_tool_help(global);
 			return kExitOk;
 		}
+		reject_unknown_options(parsed);
 		throw UsageError("missing command; see 'rdbdadm --help'");
 	}
-	const std::string name = vm["command"].as<std::string>();
+	std::string name = vm["command"].as<std::string>();
+	std::vector<std::string> arguments = command_arguments(parsed, name);
+	// `rdbdadm help [COMMAND]` is `rdbdadm [COMMAND] --help`.
+	const bool help = vm.count("help") || name == "help";
+	if (name == "help") {
+		if (arguments.empty()) {
+			print_tool_help(global);
+			return kExitOk;
+		}
+		name = arguments.front();
+	}
 	const Command &command = command_or_suggestion(name);
 
 	po::options_description options(command.name + " options");
 	po::positional_options_description positional;
 	command.get_arguments(options, positional);
-	if (vm.count("help")) {
+	if (help) {
 		print_command_help(command, options);
 		return kExitOk;
 	}
 
 	const po::variables_map args = parse_command_arguments(
-		command, options, positional, command_arguments(parsed, name));
+		command, options, positional, arguments);
 	Session session(g);
 	return command.execute(session, args);
 }

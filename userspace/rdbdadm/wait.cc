@@ -61,15 +61,6 @@ bool passed(const std::optional<Deadline> &deadline)
 	return deadline && std::chrono::steady_clock::now() >= *deadline;
 }
 
-std::string single_resource(const po::variables_map &args)
-{
-	const std::string name = resource_argument(args);
-	if (name == kAllResources)
-		throw UsageError("wait for one resource at a time (expected a "
-				 "resource name, not 'all')");
-	return name;
-}
-
 } // namespace
 
 void wait_arguments(po::options_description &options,
@@ -82,10 +73,33 @@ void wait_arguments(po::options_description &options,
 		"give up after S seconds (exit code 5); 0 waits forever");
 }
 
+unsigned seconds_left(unsigned timeout, Deadline started)
+{
+	if (timeout == 0)
+		return 0;
+	const auto spent = std::chrono::duration_cast<std::chrono::seconds>(
+		std::chrono::steady_clock::now() - started);
+	const long long left = static_cast<long long>(timeout) - spent.count();
+	return static_cast<unsigned>(std::max(1LL, left));
+}
+
+// With "all", the resources are waited for one after the other on one
+// clock: --timeout bounds the whole wait, and the first resource that
+// cannot get there ends it.
 int wait_for(Session &session, const po::variables_map &args, WaitGoal goal)
 {
-	const std::string name = single_resource(args);
+	const std::string which = resource_argument(args);
 	const unsigned timeout = args["timeout"].as<unsigned>();
+	const Deadline started = std::chrono::steady_clock::now();
+	for (const NodeResource &r : session.resources(which))
+		wait_until(session, r.name(), goal,
+			   seconds_left(timeout, started));
+	return kExitOk;
+}
+
+int wait_until(Session &session, const std::string &name, WaitGoal goal,
+	       unsigned timeout)
+{
 	const std::optional<Deadline> deadline = deadline_after(timeout);
 	// Subscribed before the read, so no change slips between the two.
 	StatusWatch watch;

@@ -1,0 +1,3 @@
+secondary -d.
+  $ rdbdadm -c conf/web.conf --node corman secondary -d web
+  secondary 0

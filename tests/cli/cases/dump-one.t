@@ -1,0 +1,40 @@
+dump of one resource.
+  $ rdbdadm -c conf/web.conf --node corman dump logs
+  resource logs {
+      disk {
+          al-extents 1237;
+          resync-rate 40960;
+          c-plan-ahead 20;
+          c-min-rate 250;
+          c-max-rate 102400;
+          on-io-error detach;
+      }
+      net {
+          protocol A;
+          connect-int 10;
+          ping-int 10;
+          ping-timeout 5;
+          timeout 60;
+          cram-hmac-alg sha256;
+          shared-secret "cli test";
+          after-sb-0pri disconnect;
+          after-sb-1pri disconnect;
+          after-sb-2pri disconnect;
+      }
+      startup {
+          wfc-timeout 60;
+          degr-wfc-timeout 30;
+      }
+      on corman {
+          device /dev/rdbd1;
+          disk /dev/vdc;
+          meta-disk internal;
+          address 10.99.1.1:7790;
+      }
+      on rabius {
+          device /dev/rdbd1;
+          disk /dev/vdc;
+          meta-disk internal;
+          address 10.99.1.2:7790;
+      }
+  }

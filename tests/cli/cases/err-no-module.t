@@ -1,0 +1,4 @@
+A command that needs the kernel, without the rdbd module (exit 4).
+  $ rdbdadm -c conf/web.conf --node corman up web
+  rdbdadm: the rdbd kernel module is not loaded (no generic netlink family "rdbd"); load it with 'modprobe rdbd' or 'insmod rdbd.ko'
+  [4]

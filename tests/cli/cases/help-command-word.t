@@ -1,0 +1,13 @@
+'rdbdadm help COMMAND' is 'rdbdadm COMMAND --help'.
+  $ rdbdadm help primary
+  usage: rdbdadm primary RES|all [--force]
+  
+  promote the device to Primary
+  
+  primary options:
+    --resource RES|all    resource name, or 'all' for every resource of this node
+                          (given without --resource)
+    --force               promote even without UpToDate data: this node's data 
+                          becomes the reference
+  
+  Global options (-c, --node, -d, --json): see 'rdbdadm --help'.

@@ -1,0 +1,49 @@
+The tool's help: commands, global options, exit codes.
+  $ rdbdadm --help
+  usage: rdbdadm [-c FILE] [--node NAME] [-d|--dry-run] [--json] <command> [args]
+  
+  Commands:
+    adjust RES|all                  apply what differs from the configuration (up, attach, connect, reconnect)
+    attach RES|all                  attach this node's disk to the device
+    connect RES|all                 start connecting to the peer (WFConnection)
+    create-md RES|all [--force]     write fresh meta data at the end of this node's disk
+    cstate RES|all                  print the connection state
+    detach RES|all                  release this node's disk (the device stays, Diskless)
+    disconnect RES|all              drop the connection to the peer (StandAlone)
+    down RES|all                    disconnect, detach and remove the device
+    dstate RES|all                  print the disk states of this node and of the peer
+    dump [RES|all]                  print the configuration with every default written out
+    events [RES|all] [--json] [--timestamps]
+                                    print the current state, then one line per change (until ^C)
+    primary RES|all [--force]       promote the device to Primary
+    role RES|all                    print the roles of this node and of the peer
+    secondary RES|all               demote the device to Secondary
+    start [RES|all]                 boot: adjust, wait for the peer, promote per become-primary-on
+    status [RES|all] [--json]       show roles, disk and connection states (all resources by default)
+    stop [RES|all]                  shutdown: take down every resource that is up
+    up RES|all                      create the device, attach its disk and start connecting to the peer
+    wait-connect RES|all [--timeout S]
+                                    wait until the connection to the peer is up (exit 5 on timeout)
+    wait-sync RES|all [--timeout S] wait until connected with both disks UpToDate; a progress bar on a terminal
+  
+  Global options:
+    -h [ --help ]                         show this help, or a command's help
+    -c [ --config ] FILE (=/etc/rdbd.conf)
+                                          configuration file
+    --node NAME                           act as host NAME of the `on` sections 
+                                          (default: uname -n)
+    -d [ --dry-run ]                      print the operations instead of running
+                                          them (state queries still run)
+    --json                                machine-readable output (status, 
+                                          events)
+  
+  Exit codes:
+    0   success
+    1   generic failure
+    2   usage error
+    3   configuration error
+    4   rdbd kernel module not loaded, or netlink failure
+    5   timeout
+    10  the kernel refused the request (its message is printed)
+  
+  Run 'rdbdadm <command> --help' (or 'rdbdadm help <command>') for a command's options; man rdbdadm and man rdbd.conf for the rest.

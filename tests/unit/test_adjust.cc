@@ -1,0 +1,130 @@
+// adjust: what it sends for each difference between the kernel's device
+// and the configuration, and the notes that explain it.
+#include <catch2/catch.hpp>
+
+#include <rdbd/genl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "adjust.h"
+#include "helpers.h"
+#include "status.h"
+
+using namespace rdbd;
+using rdbd::test::kTwoNodes;
+using rdbd::test::parse;
+
+TEST_CASE("adjust reconnects when the net options changed", "[ops][adjust]")
+{
+	const Config c = parse(kTwoNodes);
+	const NodeResource r = resource_on_node(c.resources[0], "corman");
+	DeviceStatus k;
+	k.minor = 0;
+	k.resource = "r0";
+	k.disk_state = RDBD_DISK_UPTODATE;
+	k.conn_state = RDBD_CONN_CONNECTED;
+	k.protocol = RDBD_PROT_C;
+	k.backing_path = "/dev/vdb";
+	const ConnectOp want = std::get<ConnectOp>(plan_connect(r)[0].op);
+	const std::string reconnect =
+		"disconnect 0\n" + format_plan(plan_connect(r));
+
+	SECTION("the record matches: nothing")
+	{
+		const Adjustment a =
+			plan_adjustment(r, &k, applied_net_text(want));
+		CHECK(a.plan.empty());
+		CHECK(a.notes.empty());
+	}
+	SECTION("a timer changed since the last connect")
+	{
+		ConnectOp before = want;
+		before.timeout_ms = 5000;
+		const Adjustment a =
+			plan_adjustment(r, &k, applied_net_text(before));
+		CHECK(format_plan(a.plan) == reconnect);
+		REQUIRE(a.notes.size() == 1);
+		CHECK(a.notes[0] ==
+		      "net options changed (timeout-ms=5000 -> "
+		      "timeout-ms=6000); the kernel cannot change them on a "
+		      "live connection: disconnecting and connecting again");
+	}
+	SECTION("the secret changed: a fingerprint tells, not the secret")
+	{
+		ConnectOp before = want, after = want;
+		before.cram_hmac_alg = after.cram_hmac_alg = "sha256";
+		before.shared_secret = "old secret";
+		after.shared_secret = "new secret";
+		const std::string a = applied_net_text(before);
+		const std::string b = applied_net_text(after);
+		CHECK(a != b);
+		CHECK(a.find("secret") != std::string::npos);
+		CHECK(a.find("old") == std::string::npos);
+	}
+	SECTION("no record: the protocol the kernel reports is compared")
+	{
+		k.protocol = RDBD_PROT_A;
+		const Adjustment a = plan_adjustment(r, &k, std::nullopt);
+		CHECK(format_plan(a.plan) == reconnect);
+		REQUIRE(a.notes.size() == 1);
+		CHECK_THAT(a.notes[0],
+			   Catch::StartsWith("net options changed (protocol=A "
+					     "-> protocol=C)"));
+		k.protocol = RDBD_PROT_C;
+		CHECK(plan_adjustment(r, &k, std::nullopt).plan.empty());
+	}
+	SECTION("the record matches but the kernel runs another protocol")
+	{
+		k.protocol = RDBD_PROT_B;
+		const Adjustment a =
+			plan_adjustment(r, &k, applied_net_text(want));
+		CHECK(format_plan(a.plan) == reconnect);
+		REQUIRE(a.notes.size() == 1);
+		CHECK_THAT(a.notes[0],
+			   Catch::StartsWith("net options changed (protocol=B "
+					     "-> protocol=C)"));
+	}
+	SECTION("StandAlone: connect, no reconnect note")
+	{
+		k.conn_state = RDBD_CONN_STANDALONE;
+		const Adjustment a = plan_adjustment(r, &k, std::nullopt);
+		CHECK(format_plan(a.plan) == format_plan(plan_connect(r)));
+		CHECK(a.notes.empty());
+	}
+	SECTION("another disk: detach, attach")
+	{
+		k.backing_path = "/dev/vdc";
+		const Adjustment a = plan_adjustment(r, &k, std::nullopt);
+		CHECK(format_plan(a.plan) == "detach 0\nattach 0 /dev/vdb\n");
+		REQUIRE(a.notes.size() == 1);
+		CHECK(a.notes[0] == "disk changed from /dev/vdc to /dev/vdb: "
+				    "detaching and attaching");
+	}
+	SECTION("not up: up")
+	{
+		CHECK(format_plan(plan_adjustment(r, nullptr, std::nullopt)
+					  .plan) == format_plan(plan_up(r)));
+	}
+}
+
+TEST_CASE("the record of the last connect is written, read and forgotten",
+	  "[adjust]")
+{
+	char dir[] = "/tmp/rdbd-record-XXXXXX";
+	REQUIRE(mkdtemp(dir));
+	const std::string records = std::string(dir) + "/run";
+	const Config c = parse(rdbd::test::kAuthenticated);
+	const NodeResource r = resource_on_node(c.resources[0], "corman");
+	const ConnectOp op = std::get<ConnectOp>(plan_connect(r)[0].op);
+
+	CHECK_FALSE(read_applied_net(records, "r0"));
+	write_applied_net(records, op, "r0");
+	CHECK(read_applied_net(records, "r0") == applied_net_text(op));
+	// The secret never lands in the file.
+	CHECK(read_applied_net(records, "r0")->find("hunter") ==
+	      std::string::npos);
+	forget_applied_net(records, "r0");
+	CHECK_FALSE(read_applied_net(records, "r0"));
+	rmdir(records.c_str());
+	rmdir(dir);
+}

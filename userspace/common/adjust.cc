@@ -1,0 +1,170 @@
+#include "adjust.h"
+
+#include <rdbd/genl.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "states.h"
+#include "status.h"
+
+namespace rdbd {
+
+namespace {
+
+// FNV-1a: enough to notice that the secret changed; the record is no
+// place for the secret itself, nor for anything that helps guess it.
+std::string fingerprint(const std::string &secret)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (unsigned char c : secret) {
+		h ^= c;
+		h *= 1099511628211ULL;
+	}
+	char text[17];
+	std::snprintf(text, sizeof(text), "%016llx",
+		      static_cast<unsigned long long>(h));
+	return text;
+}
+
+std::vector<std::string> words(const std::string &text)
+{
+	std::istringstream in(text);
+	std::vector<std::string> list;
+	for (std::string w; in >> w;)
+		list.push_back(w);
+	return list;
+}
+
+// "protocol=C -> protocol=A, timeout-ms=6000 -> timeout-ms=5000": the
+// words of two connect texts that differ, pairwise.
+std::string changed_words(const std::string &before, const std::string &after)
+{
+	const std::vector<std::string> a = words(before), b = words(after);
+	std::string list;
+	for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+		const std::string x = i < a.size() ? a[i] : "(none)";
+		const std::string y = i < b.size() ? b[i] : "(none)";
+		if (x != y)
+			list += (list.empty() ? "" : ", ") + x + " -> " + y;
+	}
+	return list;
+}
+
+ConnectOp configured_connect(const NodeResource &r)
+{
+	return std::get<ConnectOp>(plan_connect(r).front().op);
+}
+
+// What differs between the running connection and the configuration, or
+// "" when nothing the kernel or the record shows does.  The kernel's own
+// protocol is checked even with a record: a connect made by other means
+// than rdbdadm leaves the record behind.
+std::string net_change(const NodeResource &r, const DeviceStatus &k,
+		       const std::optional<std::string> &applied)
+{
+	const ConnectOp want = configured_connect(r);
+	if (applied) {
+		const std::string changed =
+			changed_words(*applied, applied_net_text(want));
+		if (!changed.empty())
+			return changed;
+	}
+	const std::optional<char> running = protocol_letter(k.protocol);
+	if (running && *running != want.protocol)
+		return std::string("protocol=") + *running +
+		       " -> protocol=" + want.protocol;
+	return "";
+}
+
+void append(Plan &plan, const Plan &more)
+{
+	plan.insert(plan.end(), more.begin(), more.end());
+}
+
+void adjust_disk(const NodeResource &r, const DeviceStatus &k,
+		 Adjustment &a)
+{
+	if (k.disk_state == RDBD_DISK_DISKLESS) {
+		append(a.plan, plan_attach(r));
+		return;
+	}
+	if (k.backing_path.empty() || k.backing_path == r.self->disk)
+		return;
+	a.notes.push_back("disk changed from " + k.backing_path + " to " +
+			  r.self->disk + ": detaching and attaching");
+	append(a.plan, plan_detach(r));
+	append(a.plan, plan_attach(r));
+}
+
+void adjust_net(const NodeResource &r, const DeviceStatus &k,
+		const std::optional<std::string> &applied, Adjustment &a)
+{
+	if (k.conn_state == RDBD_CONN_STANDALONE) {
+		append(a.plan, plan_connect(r));
+		return;
+	}
+	const std::string change = net_change(r, k, applied);
+	if (change.empty())
+		return;
+	a.notes.push_back("net options changed (" + change +
+			  "); the kernel cannot change them on a live "
+			  "connection: disconnecting and connecting again");
+	append(a.plan, plan_disconnect(r));
+	append(a.plan, plan_connect(r));
+}
+
+} // namespace
+
+Adjustment plan_adjustment(const NodeResource &r, const DeviceStatus *kernel,
+			   const std::optional<std::string> &applied_net)
+{
+	Adjustment a;
+	if (!kernel) {
+		a.plan = plan_up(r);
+		return a;
+	}
+	adjust_disk(r, *kernel, a);
+	adjust_net(r, *kernel, applied_net, a);
+	return a;
+}
+
+std::string applied_net_text(const ConnectOp &op)
+{
+	std::string text = format_op(op);
+	if (!op.shared_secret.empty())
+		text += " secret-fingerprint=" + fingerprint(op.shared_secret);
+	return text;
+}
+
+std::string applied_net_path(const std::string &dir, const std::string &name)
+{
+	return dir + "/" + name + ".net";
+}
+
+void write_applied_net(const std::string &dir, const ConnectOp &op,
+		       const std::string &resource)
+{
+	mkdir(dir.c_str(), 0700);
+	std::ofstream(applied_net_path(dir, resource))
+		<< applied_net_text(op) << '\n';
+}
+
+std::optional<std::string> read_applied_net(const std::string &dir,
+					    const std::string &resource)
+{
+	std::ifstream in(applied_net_path(dir, resource));
+	std::string line;
+	if (!std::getline(in, line))
+		return std::nullopt;
+	return line;
+}
+
+void forget_applied_net(const std::string &dir, const std::string &resource)
+{
+	std::remove(applied_net_path(dir, resource).c_str());
+}
+
+} // namespace rdbd
