@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 
 #include "error.h"
@@ -80,9 +81,13 @@ const char *group_state_name(GroupState s)
 uint64_t next_generation(const std::string &state_dir)
 {
 	const std::string file = state_dir + "/generation";
-	uint64_t gen = 0;
-	std::ifstream(file) >> gen;
-	gen++;
+	uint64_t stored = 0;
+	std::ifstream(file) >> stored;
+	// The wall clock is a floor: a node whose state directory was lost
+	// (a fresh disk, a tmpfs) must still not reuse an old generation,
+	// or its peer would drop its messages as replays.
+	const uint64_t gen = std::max<uint64_t>(stored + 1,
+						static_cast<uint64_t>(time(nullptr)));
 	const std::string tmp = file + ".new";
 	const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			    0644);
@@ -110,8 +115,9 @@ Daemon::Daemon(DaemonOptions options, HaConfig config, AuthKeys keys,
 {
 	for (const auto &g : resources_.groups)
 		groups_.push_back(std::make_unique<Group>(g));
-	for (auto &g : groups_)
-		g->ready = rdbd_resources(&g - &groups_[0]).empty();
+	for (size_t g = 0; g < groups_.size(); g++)
+		if (rdbd_resources(g).empty())
+			groups_[g]->ready = true; // nothing to resync
 	generation_ = next_generation(opt_.state_dir);
 }
 
@@ -197,7 +203,7 @@ void Daemon::send_status()
 					  GroupState::kStopFailed}));
 	std::set<size_t> ready;
 	for (size_t g = 0; g < groups_.size(); g++)
-		if (groups_[g]->ready && !standby_ && !failed_ && !leaving_)
+		if (groups_[g]->ready.value_or(false) && !standby_ && !failed_ && !leaving_)
 			ready.insert(g);
 	m.fields["ready"] = ids(ready);
 	m.fields["standby"] = standby_ ? "1" : "0";
@@ -604,8 +610,11 @@ void Daemon::refresh_readiness()
 		    Clock::now() < group.not_before)
 			continue;
 		group.checking = true;
-		Command c{{opt_.rdbdadm, "dstate"}, {}};
-		c.argv.insert(c.argv.end(), disks.begin(), disks.end());
+		// dstate takes one resource or all: with several in one
+		// group, every resource must be UpToDate.
+		Command c{{opt_.rdbdadm, "dstate",
+			   disks.size() == 1 ? disks[0] : "all"},
+			  {}};
 		runner_.run(c, [this, g](const ProcessResult &r) {
 			Group &grp = *groups_[g];
 			grp.checking = false;

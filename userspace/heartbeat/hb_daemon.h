@@ -74,7 +74,8 @@ private:
 		GroupState state = GroupState::kStopped;
 		std::optional<GroupSequencer> sequencer;
 		bool busy = false;	     // a script or a pause is pending
-		bool ready = false;	     // our rdbd disks for it are UpToDate
+		// Our rdbd disks for it are UpToDate; unknown until checked.
+		std::optional<bool> ready;
 		bool checking = false;	     // a readiness query is running
 		Clock::time_point not_before; // the second opinion said: wait
 		Clock::time_point action_started;
@@ -132,8 +133,9 @@ private:
 	Clock::time_point started_;
 };
 
-// The boot generation: state_dir/generation + 1, written and fsynced
-// before any message goes out, so a restarted node never reuses one.
+// The boot generation: state_dir/generation + 1 (at least the time in
+// seconds), written and fsynced before any message goes out, so a
+// restarted node never reuses one.
 uint64_t next_generation(const std::string &state_dir);
 
 } // namespace rdbd::hb

@@ -91,6 +91,7 @@ std::string Daemon::status_json() const
 	  << ", \"resources\": " << jstrings(mine) << "},\n  {\"name\": "
 	  << json_quote(peer_name()) << ", \"self\": false, \"state\": "
 	  << json_quote(peer_state_name(membership_.state()))
+	  << ", \"generation\": " << replay_.generation()
 	  << ", \"standby\": " << jbool(peer_.standby)
 	  << ", \"failed\": " << jbool(peer_.failed)
 	  << ", \"resources\": " << jstrings(peers)
