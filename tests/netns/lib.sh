@@ -128,7 +128,7 @@ start_daemon() {
 	HB_RES=$dir/res ip netns exec "${!ns}" "$HB" --foreground --node "$node" \
 		--config-dir "$dir/ha.d" --state-dir "$dir/state" \
 		--socket "$dir/control.sock" --stop-failure hold \
-		--rdbdadm /bin/false \
+		--rdbdadm "${RDBDADM:-/bin/false}" \
 		>>"$dir/daemon.log" 2>&1 &
 	PIDS[$node]=$!
 }

@@ -464,12 +464,17 @@ void Daemon::check_disks_then_start(size_t g, std::vector<std::string> disks)
 	disks.pop_back();
 	Command c{{opt_.rdbdadm, "status", "--json", res}, {}};
 	runner_.run(c, [this, g, res, disks](const ProcessResult &r) {
+		unsigned held = 0;
+		if (r.exit_code != 0 &&
+		    drop_log_.allow("rdbdadm-status", Clock::now(), held))
+			log_warn("cannot ask rdbd about " + res + " (rdbdadm exit " +
+				 std::to_string(r.exit_code) + "): " + r.output +
+				 "; rdbddisk will judge");
 		if (!peer_is_connected_primary(r.output)) {
 			check_disks_then_start(g, disks);
 			return;
 		}
 		Group &grp = *groups_[g];
-		unsigned held = 0;
 		if (drop_log_.allow("second-opinion", Clock::now(), held))
 			log_warn("not taking " + grp.spec.key() + ": rdbd says " +
 				 res + "'s peer is connected and Primary");
@@ -619,6 +624,11 @@ void Daemon::refresh_readiness()
 			Group &grp = *groups_[g];
 			grp.checking = false;
 			grp.not_before = Clock::now() + kReadinessInterval;
+			unsigned held = 0;
+			if (r.exit_code != 0 &&
+			    drop_log_.allow("rdbdadm-dstate", Clock::now(), held))
+				log_warn("rdbdadm dstate failed (exit " +
+					 std::to_string(r.exit_code) + "): " + r.output);
 			bool ready = r.exit_code == 0 && !r.output.empty();
 			for (const auto &line : split(r.output, '\n'))
 				if (!line.empty() && line.rfind("UpToDate/", 0) != 0)

@@ -26,7 +26,8 @@ constexpr size_t kMaxOutput = 64 * 1024;
 	dup2(out_fd, 1);
 	dup2(out_fd, 2);
 	setsid(); // a script's own children stay apart from our signals
-	execve(argv[0], argv.data(), envp.data());
+	// execvpe: "rdbdadm" is found on PATH, as from a shell.
+	execvpe(argv[0], argv.data(), envp.data());
 	const char msg[] = "rdbd-heartbeat: cannot execute the script\n";
 	(void)!write(2, msg, sizeof(msg) - 1);
 	_exit(127);
