@@ -181,7 +181,12 @@ held_by() { query "$1" "holder('$2')"; }
 
 # resource_files NODE: which dummy resources are up on NODE.
 resource_files() {
-	(cd "$WORK/$1/res" && ls -1 | grep -v -e '^calls$' -e '^fail-' | tr '\n' ' ')
+	local f name
+	for f in "$WORK/$1/res"/*; do
+		name=${f##*/}
+		case $name in calls | fail-* | '*') continue ;; esac
+		printf '%s ' "$name"
+	done
 }
 
 # start_pair: both daemons, then wait until they see each other.
