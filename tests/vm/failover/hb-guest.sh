@@ -90,7 +90,7 @@ await_page() {
 # rdbd_ready: the standard r0 up on this node (tests/vm/lib/guest.sh),
 # without fresh metadata when KEEP_MD is set (after a reboot).
 rdbd_ready() {
-	load_rdbd && write_conf &&
+	{ [ -d /sys/module/rdbd ] || load_rdbd; } && write_conf &&
 		{ [ -n "${KEEP_MD:-}" ] || rdbdadm create-md --force r0 >/dev/null; } &&
 		rdbdadm up r0
 }

@@ -7,11 +7,12 @@
 
 HB_GUEST=$REPO/tests/vm/failover/hb-guest.sh
 
-# hb_on NODE CMD: `on`, with the failover helpers defined.
+# hb_on NODE CMD: `on`, with the failover helpers defined.  The waits in
+# CMD carry their own timeouts, so `on`'s is only a backstop.
 hb_on() {
 	local node=$1
 	shift
-	on "$node" ". $HB_GUEST; $*"
+	ON_TIMEOUT=${ON_TIMEOUT:-900} on "$node" ". $HB_GUEST; $*"
 }
 
 require_failover() {
