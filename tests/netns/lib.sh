@@ -62,8 +62,8 @@ make_network() {
 	for i in 0 1; do
 		ip link add "eth$i" netns "$NS_corman" type veth peer \
 			name "eth$i" netns "$NS_rabius"
-		on_node corman ip addr add "10.98.$i.1/24" dev "eth$i"
-		on_node rabius ip addr add "10.98.$i.2/24" dev "eth$i"
+		on_node corman ip addr add "10.98.$i.1/24" brd + dev "eth$i"
+		on_node rabius ip addr add "10.98.$i.2/24" brd + dev "eth$i"
 		on_node corman ip link set "eth$i" up
 		on_node rabius ip link set "eth$i" up
 	done
@@ -77,7 +77,8 @@ cable_down() { on_node corman ip link set "$1" down; }
 cable_up() { on_node corman ip link set "$1" up; on_node rabius ip link set "$1" up; }
 
 # write_config NODE [EXTRA-HA.CF-LINES]: ha.cf, authkeys, haresources and
-# the dummy resource script for NODE.  HARESOURCES overrides the groups.
+# the dummy resource script for NODE.  HARESOURCES overrides the groups,
+# LINKS the ucast lines.
 write_config() {
 	local node=$1 extra=${2:-} dir=$WORK/$1
 	mkdir -p "$dir/ha.d/resource.d" "$dir/state" "$dir/res"
@@ -88,10 +89,10 @@ deadtime ${DEADTIME:-500ms}
 warntime ${WARNTIME:-300ms}
 initdead ${INITDEAD:-1}
 udpport 694
-ucast eth0 10.98.0.1
+${LINKS:-ucast eth0 10.98.0.1
 ucast eth0 10.98.0.2
 ucast eth1 10.98.1.1
-ucast eth1 10.98.1.2
+ucast eth1 10.98.1.2}
 auto_failback ${AUTO_FAILBACK:-off}
 node corman rabius
 logfile $dir/ha.log

@@ -21,23 +21,37 @@ namespace {
 					  what);
 }
 
+// The interface's own broadcast address, as Heartbeat uses.  `ip addr add
+// A/24` sets none, and receivers without one drop subnet broadcasts, so a
+// missing one is an error that says how to add it.
 in_addr broadcast_address(const LinkConfig &link)
 {
 	ifaddrs *list = nullptr;
 	if (getifaddrs(&list) != 0)
 		link_error(link, std::string("getifaddrs: ") + strerror(errno));
 	std::optional<in_addr> found;
+	bool has_ipv4 = false;
 	for (ifaddrs *a = list; a; a = a->ifa_next) {
 		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET ||
-		    link.interface != a->ifa_name || !a->ifa_broadaddr ||
-		    !(a->ifa_flags & IFF_BROADCAST))
+		    link.interface != a->ifa_name)
 			continue;
-		found = reinterpret_cast<sockaddr_in *>(a->ifa_broadaddr)->sin_addr;
-		break;
+		has_ipv4 = true;
+		if (!a->ifa_broadaddr || !(a->ifa_flags & IFF_BROADCAST))
+			continue;
+		const in_addr b =
+			reinterpret_cast<sockaddr_in *>(a->ifa_broadaddr)->sin_addr;
+		if (b.s_addr != htonl(INADDR_ANY)) {
+			found = b;
+			break;
+		}
 	}
 	freeifaddrs(list);
+	if (!has_ipv4)
+		link_error(link, "interface has no IPv4 address");
 	if (!found)
-		link_error(link, "interface has no IPv4 broadcast address");
+		link_error(link, "the interface has no IPv4 broadcast address: "
+				 "add it on both nodes (ip addr add ADDR/LEN brd + dev " +
+				 link.interface + ")");
 	return *found;
 }
 
