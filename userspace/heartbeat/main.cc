@@ -180,8 +180,13 @@ int run_daemon(const Options &o)
 	log_setup(t);
 	warn_about_crc(l.keys);
 	mkdir(o.daemon.state_dir.c_str(), 0700);
-	if (!o.foreground)
+	if (!o.foreground) {
+		// Once detached, errors reach only the log: try the links
+		// here first, so a wrong interface is said on the terminal.
+		for (const auto &link : l.config.links)
+			open_link(link, l.config.udpport);
 		daemonize(o.pidfile);
+	}
 	Daemon d(o.daemon, std::move(l.config), std::move(l.keys),
 		 std::move(l.resources));
 	d.run();
