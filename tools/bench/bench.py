@@ -9,6 +9,9 @@ both nodes) and the same replication link (10.99.1.0/24) for every row:
   rand_lat_mean_us  ... its mean completion latency
   rand_lat_p99_us   ... its 99th percentile
   sync_mib_s        initial full sync of the whole device (replicated rows)
+  failover_s        power cut -> web page served again by the peer
+                    (row "failover": rdbd-heartbeat, keepalive 200ms,
+                    deadtime 1s; see failover.py)
 
 Rows: the raw backing disk, the raw guest-to-guest TCP link (netprobe.py:
 MiB/s of a 256 MiB stream; its 4k "IOPS" and latencies are round trips), rdbd under protocols A, B and C, and
@@ -28,15 +31,19 @@ import subprocess
 import sys
 import time
 
+from failover import measure_failover
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 VM = os.path.join(REPO, "tools", "vm", "vm")
 GUEST_LIB = os.path.join(REPO, "tests", "vm", "lib", "guest.sh")
 NODES = ("rabius", "corman")
+# failover power-cuts corman and boots it again: it runs last.
 ROWS = ["raw-disk", "raw-link", "rdbd-A", "rdbd-B", "rdbd-C",
-        "drbd84-A", "drbd84-C"]
+        "drbd84-A", "drbd84-C", "failover"]
 FIGURES = ["seq_write_mib_s", "seq_host_cpu_pct", "rand_iops",
-           "rand_lat_mean_us", "rand_lat_p99_us", "sync_mib_s"]
+           "rand_lat_mean_us", "rand_lat_p99_us", "sync_mib_s",
+           "failover_s"]
 FIO_SEQ = ("--name=seq --rw=write --bs=1M --direct=1 --ioengine=libaio "
            "--iodepth=4 --size=128M --output-format=json")
 FIO_RAND = ("--name=rand --rw=randwrite --bs=4k --direct=1 --sync=1 "
@@ -288,8 +295,8 @@ def markdown(results, rats, meta):
              "sequential write (100 = all of them): TCG guests are "
              "CPU-bound where it nears 100.", "",
              "| row | seq write MiB/s | host CPU % | 4k sync IOPS "
-             "| 4k mean µs | 4k p99 µs | full sync MiB/s |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+             "| 4k mean µs | 4k p99 µs | full sync MiB/s | failover s |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row, figs in results.items():
         lines.append(f"| {row} | " + " | ".join(
             fmt(figs.get(f)) for f in FIGURES) + " |")
@@ -305,7 +312,9 @@ def main():
     p.add_argument("--rows", default=",".join(ROWS))
     p.add_argument("outdir")
     a = p.parse_args()
-    rows = a.rows.split(",")
+    # The failover row power-cuts corman: keep it after the others.
+    rows = sorted(a.rows.split(","),
+                  key=lambda r: ROWS.index(r) if r in ROWS else 0)
     unknown = set(rows) - set(ROWS)
     if unknown:
         sys.exit(f"bench: unknown rows {sorted(unknown)} (known: {ROWS})")
@@ -322,6 +331,8 @@ def main():
                 figs = measure_raw_disk(a.runs)
             elif row == "raw-link":
                 figs = measure_raw_link(a.runs)
+            elif row == "failover":
+                figs = {"failover_s": measure_failover(on, a.runs, log)}
             else:
                 impl = Rdbd() if row.startswith("rdbd") else Drbd84()
                 figs = measure_replicated(impl, row[-1], a.runs)

@@ -1,0 +1,89 @@
+// The heartbeat wire format: one UDP datagram per message, text like
+// Heartbeat's so that tcpdump -A is readable:
+//
+//   >>>
+//   t=status            message type
+//   src=corman          sender
+//   gen=7               sender's boot generation (persistent, +1 per start)
+//   seq=1a              per-boot sequence number, hex, starts at 1
+//   ...                 type-specific fields, name=value
+//   auth=2 5f1c...      key id and digest of every byte above this line
+//   <<<
+//
+// Every message goes out on every link with the same seq.  A receiver
+// keeps, per peer, the generation and the highest seq seen overall and per
+// link: a seq at or below the link's own mark is a replay; above it but at
+// or below the overall mark is the same message arriving on a second link
+// (it proves that link works, its content was already handled).  A lower
+// generation is an old boot's message, replayed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hb_auth.h"
+
+namespace rdbd::hb {
+
+// Larger datagrams are refused without parsing: ours stay far below.
+constexpr size_t kMaxDatagram = 1024;
+
+struct Message {
+	std::string type;
+	std::string src;
+	uint64_t generation = 0;
+	uint64_t seq = 0;
+	std::map<std::string, std::string> fields;
+
+	std::string field(const std::string &name) const;
+};
+
+// Why a datagram was dropped; each has its own counter in `status`.
+enum class Drop {
+	kOversized,	// longer than kMaxDatagram
+	kTruncated,	// no end marker: cut short
+	kMalformed,	// markers present but a line or field is wrong
+	kUnknownKeyId,	// signed with an id authkeys does not list
+	kBadDigest,	// forged or corrupted
+	kUnknownNode,	// authentic but from a node not in ha.cf (or us)
+	kOldGeneration, // from an earlier boot of the sender: a replay
+	kReplay,	// seq already seen on that link
+	kCount
+};
+const char *drop_name(Drop d);
+
+std::string encode_message(const Message &m, const AuthKey &signer);
+
+struct Decoded {
+	std::optional<Message> message;
+	Drop drop = Drop::kMalformed; // meaningful when !message
+};
+// Checks size, framing, syntax and the digest; not freshness (ReplayGuard).
+Decoded decode_message(std::string_view datagram, const AuthKeys &keys);
+
+// Freshness of authentic messages from one peer, per link.
+class ReplayGuard {
+public:
+	enum class Verdict {
+		kNew,		// handle it
+		kRestarted,	// new generation: the peer restarted; handle it
+		kDuplicate,	// seen on another link: only proves this link
+		kReplay,
+		kOldGeneration,
+	};
+	explicit ReplayGuard(size_t links) : link_seq_(links, 0) {}
+	Verdict check(uint64_t generation, uint64_t seq, size_t link);
+	uint64_t generation() const { return generation_; }
+
+private:
+	uint64_t generation_ = 0; // 0: never heard
+	uint64_t seq_ = 0;
+	std::vector<uint64_t> link_seq_;
+};
+
+} // namespace rdbd::hb

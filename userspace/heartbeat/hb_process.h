@@ -1,0 +1,48 @@
+// Child processes run from the event loop: resource scripts and rdbdadm
+// queries.  Their stdout and stderr come back through a pipe the loop
+// watches; their exit arrives as SIGCHLD.  The callback runs once both are
+// in, so a script's last words are never lost.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hb_loop.h"
+
+namespace rdbd::hb {
+
+struct Command {
+	std::vector<std::string> argv;	// argv[0] is the program's path
+	std::vector<std::string> env;	// NAME=value added to our own
+	std::string display() const;	// for logs: "IPaddr2 ... start"
+};
+
+struct ProcessResult {
+	int exit_code = -1; // -1: killed by a signal or could not run
+	std::string output; // stdout and stderr, capped at 64 KiB
+};
+
+class ProcessRunner {
+public:
+	using Done = std::function<void(const ProcessResult &)>;
+	explicit ProcessRunner(EventLoop &loop);
+	~ProcessRunner();
+	void run(const Command &command, Done done);
+	size_t running() const { return children_.size(); }
+
+private:
+	struct Child;
+	void reap();
+	void read_output(pid_t pid);
+	void finish_if_done(pid_t pid);
+
+	EventLoop &loop_;
+	std::map<pid_t, std::unique_ptr<Child>> children_;
+};
+
+} // namespace rdbd::hb

@@ -1,0 +1,237 @@
+// rdbd-heartbeat: Heartbeat v1 compatible failover for rdbd.
+//
+//   rdbd-heartbeat [options]              run the daemon
+//   rdbd-heartbeat [options] check-config parse /etc/ha.d and report
+//   rdbd-heartbeat [options] status [--json]
+//   rdbd-heartbeat [options] standby      hand our resources to the peer
+//   rdbd-heartbeat [options] takeover     take the peer's resources
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "error.h"
+#include "fd.h"
+#include "hb_control.h"
+#include "hb_daemon.h"
+#include "hb_text.h"
+
+namespace po = boost::program_options;
+
+namespace rdbd::hb {
+
+namespace {
+
+struct Options {
+	DaemonOptions daemon;
+	bool foreground = false;
+	bool verbose = false;
+	bool json = false;
+	std::string pidfile;
+	std::string stop_failure = "reboot";
+	std::string command;
+	std::vector<std::string> args;
+};
+
+std::string node_name()
+{
+	utsname u;
+	uname(&u);
+	return lowercase(u.nodename);
+}
+
+po::options_description visible_options(Options &o)
+{
+	po::options_description d("Options");
+	auto add = d.add_options();
+	add("help,h", "show this help");
+	add("config-dir,c", po::value(&o.daemon.confdir)->default_value("/etc/ha.d"),
+	    "where ha.cf, authkeys, haresources and resource.d are");
+	add("node,n", po::value(&o.daemon.self),
+	    "this node's name (default: uname -n)");
+	add("socket,s",
+	    po::value(&o.daemon.socket_path)->default_value("/run/rdbd-heartbeat.sock"),
+	    "control socket");
+	add("state-dir", po::value(&o.daemon.state_dir)
+				 ->default_value("/var/lib/rdbd-heartbeat"),
+	    "where the boot generation is kept");
+	add("foreground,f", po::bool_switch(&o.foreground),
+	    "stay in the foreground, log to stderr (systemd)");
+	add("pidfile", po::value(&o.pidfile), "write the daemon's pid here");
+	add("verbose,v", po::bool_switch(&o.verbose), "debug lines on stderr");
+	add("stop-failure", po::value(&o.stop_failure)->default_value("reboot"),
+	    "when a resource will not stop: reboot (as Heartbeat) or hold");
+	add("stop-retries", po::value(&o.daemon.stop_retries)->default_value(3),
+	    "retries of a failing stop, 1 s apart, before --stop-failure");
+	add("rdbdadm", po::value(&o.daemon.rdbdadm)->default_value("rdbdadm"),
+	    "the rdbdadm program");
+	add("ocf-root", po::value(&o.daemon.scripts.ocf_root)
+				->default_value("/usr/lib/ocf"),
+	    "resource-agents' OCF root");
+	add("init-dir", po::value(&o.daemon.scripts.init_d)
+				->default_value("/etc/init.d"),
+	    "init scripts, looked up after resource.d");
+	add("json", po::bool_switch(&o.json), "status: JSON output");
+	return d;
+}
+
+void usage(const po::options_description &d)
+{
+	std::cout << "usage: rdbd-heartbeat [options] "
+		     "[check-config | status [--json] | standby | takeover]\n"
+		     "Without a command, runs the daemon.\n\n"
+		  << d;
+}
+
+Options parse_command_line(int argc, char **argv)
+{
+	Options o;
+	auto visible = visible_options(o);
+	po::options_description all;
+	all.add(visible).add_options()(
+		"command", po::value(&o.command))(
+		"args", po::value(&o.args)->multitoken());
+	po::positional_options_description pos;
+	pos.add("command", 1).add("args", -1);
+	po::variables_map vm;
+	try {
+		po::store(po::command_line_parser(argc, argv)
+				  .options(all)
+				  .positional(pos)
+				  .run(),
+			  vm);
+		po::notify(vm);
+	} catch (const po::error &e) {
+		throw UsageError(e.what());
+	}
+	if (vm.count("help")) {
+		usage(visible);
+		exit(0);
+	}
+	for (const auto &a : o.args) {
+		if (a != "--json")
+			throw UsageError("unexpected argument '" + a + "'");
+		o.json = true;
+	}
+	if (o.daemon.self.empty())
+		o.daemon.self = node_name();
+	o.daemon.self = lowercase(o.daemon.self);
+	o.daemon.scripts.resource_d = o.daemon.confdir + "/resource.d";
+	if (o.stop_failure == "hold")
+		o.daemon.stop_failure = StopFailure::kHold;
+	else if (o.stop_failure != "reboot")
+		throw UsageError("--stop-failure takes reboot or hold");
+	return o;
+}
+
+struct Loaded {
+	HaConfig config;
+	AuthKeys keys;
+	Haresources resources;
+};
+
+Loaded load_configuration(const Options &o)
+{
+	const std::string dir = o.daemon.confdir;
+	Loaded l;
+	l.config = parse_ha_cf(read_config_file(dir + "/ha.cf"), dir + "/ha.cf",
+			       local_ipv4_addresses(), o.daemon.self);
+	check_key_file(dir + "/authkeys");
+	l.keys = parse_authkeys(read_config_file(dir + "/authkeys"),
+				dir + "/authkeys");
+	l.resources = parse_haresources(read_config_file(dir + "/haresources"),
+					dir + "/haresources", l.config.nodes);
+	return l;
+}
+
+void warn_about_crc(const AuthKeys &keys)
+{
+	if (!keys.uses_crc())
+		return;
+	log_error("!!! authkeys lists a crc key: crc authenticates nothing. "
+		  "Anyone who can send a UDP packet to a heartbeat link can "
+		  "forge heartbeats and steal or stop the service. Use sha256 "
+		  "on any network link. !!!");
+}
+
+void daemonize(const std::string &pidfile)
+{
+	if (daemon(0, 0) != 0)
+		throw Error(kExitFailure, "cannot become a daemon");
+	if (!pidfile.empty())
+		std::ofstream(pidfile) << getpid() << '\n';
+}
+
+int run_daemon(const Options &o)
+{
+	Loaded l = load_configuration(o);
+	LogTargets t;
+	t.to_stderr = o.foreground;
+	t.verbose = o.verbose;
+	t.logfile = l.config.logfile;
+	t.debugfile = l.config.debugfile;
+	t.facility = l.config.logfacility;
+	// No log destination at all in ha.cf: syslog, as Heartbeat does.
+	if (t.logfile.empty() && t.debugfile.empty() && t.facility.empty())
+		t.facility = "daemon";
+	log_setup(t);
+	warn_about_crc(l.keys);
+	mkdir(o.daemon.state_dir.c_str(), 0700);
+	if (!o.foreground) {
+		// Once detached, errors reach only the log: try the links
+		// here first, so a wrong interface is said on the terminal.
+		for (const auto &link : l.config.links)
+			open_link(link, l.config.udpport);
+		daemonize(o.pidfile);
+	}
+	Daemon d(o.daemon, std::move(l.config), std::move(l.keys),
+		 std::move(l.resources));
+	d.run();
+	return kExitOk;
+}
+
+int run(int argc, char **argv)
+{
+	const Options o = parse_command_line(argc, argv);
+	if (o.command.empty() || o.command == "run")
+		return run_daemon(o);
+	if (o.command == "check-config") {
+		const Loaded l = load_configuration(o);
+		std::cout << "ok: " << l.config.links.size() << " link(s), "
+			  << l.resources.groups.size()
+			  << " resource group(s), haresources checksum "
+			  << l.resources.checksum << "\n";
+		warn_about_crc(l.keys);
+		return kExitOk;
+	}
+	std::string request;
+	if (o.command == "status")
+		request = o.json ? "status --json" : "status";
+	else if (o.command == "standby" || o.command == "takeover")
+		request = o.command;
+	else
+		throw UsageError("unknown command '" + o.command + "'");
+	const std::string answer = control_request(o.daemon.socket_path, request);
+	std::cout << answer;
+	return answer.rfind("error:", 0) == 0 ? kExitFailure : kExitOk;
+}
+
+} // namespace
+
+} // namespace rdbd::hb
+
+int main(int argc, char **argv)
+{
+	try {
+		return rdbd::hb::run(argc, argv);
+	} catch (const rdbd::Error &e) {
+		std::cerr << "rdbd-heartbeat: " << e.what() << '\n';
+		return e.exit_code();
+	} catch (const std::exception &e) {
+		std::cerr << "rdbd-heartbeat: " << e.what() << '\n';
+		return rdbd::kExitFailure;
+	}
+}
