@@ -502,6 +502,10 @@ static int rdbd_conn_dispatch(struct rdbd_device *dev, struct rdbd_packet *pkt)
 					      be64_to_cpu(pkt->u.sync_uuid.uuid));
 	case RDBD_P_SYNC_DONE:
 		return rdbd_sync_target_done(dev, &pkt->u.sync_done);
+	case RDBD_P_BITMAP:
+		return rdbd_bm_merge(dev, &pkt->u.bitmap);
+	case RDBD_P_BITMAP_DONE:
+		return rdbd_bm_got_done(dev, &pkt->u.bitmap_done);
 	}
 	rdbd_conn_error(dev, "peer sent packet 0x%04x after the handshake; dropping connection",
 			pkt->cmd);
@@ -609,6 +613,8 @@ static void rdbd_conn_teardown(struct rdbd_device *dev, struct socket *sock,
 	rdbd_sync_source_stop(dev);
 	rdbd_sync_abort(dev);
 	sock_release(sock);
+	/* What is out of sync now survives a reboot: a resync resumes. */
+	rdbd_bm_write_pinned(dev);
 	rdbd_set_peer_state(dev, RDBD_ROLE_UNKNOWN, RDBD_DISK_DUNKNOWN);
 	if (why != RDBD_CONN_WF_REPORT_PARAMS)
 		rdbd_conn_lost_peer_uuid(dev);
@@ -852,6 +858,7 @@ int rdbd_disconnect(struct rdbd_device *dev)
 	spin_lock_irq(&dev->req_lock);
 	conn->cstate = RDBD_CONN_STANDALONE;
 	spin_unlock_irq(&dev->req_lock);
+	wake_up_all(&conn->state_wait);	/* writers held by a handshake */
 	pr_info("rdbd%u: disconnected: StandAlone\n", dev->minor);
 	return RDBD_CHANGED;
 }

@@ -298,11 +298,9 @@ static int rdbd_hs_recv_facts(struct rdbd_device *dev,
 }
 
 /*
- * DRBD 8.4's uuid_compare (rules in drbd84-semantics.md), without the
- * bitmap-resync and crashed-primary refinements this build has no use
- * for.  >0: I am the sync source; <0: target; 0: in sync; +-2 full sync;
- * +-1 bitmap sync (done as a full sync here); 100/-100 split brain;
- * -1000 unrelated.
+ * DRBD 8.4's uuid_compare (rules in drbd84-semantics.md).  >0: I am the
+ * sync source; <0: target; 0: in sync; +-2 full sync; +-1 bitmap sync;
+ * 100/-100 split brain; -1000 unrelated.
  */
 /*
  * Rules 40/41 with a crashed primary: equal UUIDs, but a node crashed
@@ -376,9 +374,15 @@ enum rdbd_hs_result {
 	RDBD_HS_SYNC_TARGET,
 };
 
-/* Sync direction from the UUIDs and the disk states; <0 refuses. */
+/*
+ * Sync direction from the UUIDs and the disk states; <0 refuses.  @full
+ * says whether every block must move (else only the union of both
+ * bitmaps).  An Inconsistent disk is always the target; its sync is a
+ * bitmap sync only if the UUIDs agree on that direction (it is the
+ * target of an interrupted sync), else a full one.
+ */
 static int rdbd_hs_decide(struct rdbd_device *dev,
-			  const struct rdbd_peer_facts *peer)
+			  const struct rdbd_peer_facts *peer, bool *full)
 {
 	bool self_inc = dev->disk_state <= RDBD_DISK_INCONSISTENT;
 	bool peer_inc = peer->disk_state <= RDBD_DISK_INCONSISTENT;
@@ -386,15 +390,15 @@ static int rdbd_hs_decide(struct rdbd_device *dev,
 
 	if (self_inc && peer_inc)
 		return RDBD_HS_CONNECTED;	/* nobody can be the source */
-	if (self_inc)
-		return RDBD_HS_SYNC_TARGET;
-	if (peer_inc)
-		return RDBD_HS_SYNC_SOURCE;
 	hg = rdbd_uuid_compare(dev, peer);
 	pr_info("rdbd%u: uuid_compare()=%d: self %016llX:%016llX peer %016llX:%016llX\n",
 		dev->minor, hg, dev->ldev->md.uuid[RDBD_UUID_CURRENT],
 		dev->ldev->md.uuid[RDBD_UUID_BITMAP],
 		peer->uuid[RDBD_UUID_CURRENT], peer->uuid[RDBD_UUID_BITMAP]);
+	if (self_inc || peer_inc) {
+		*full = hg != (self_inc ? -1 : 1);
+		return self_inc ? RDBD_HS_SYNC_TARGET : RDBD_HS_SYNC_SOURCE;
+	}
 	if (hg == -1000) {
 		rdbd_conn_error(dev, "Unrelated data, aborting!");
 		return -EPERM;
@@ -405,7 +409,63 @@ static int rdbd_hs_decide(struct rdbd_device *dev,
 	}
 	if (!hg)
 		return RDBD_HS_CONNECTED;
+	*full = hg == 2 || hg == -2;
 	return hg > 0 ? RDBD_HS_SYNC_SOURCE : RDBD_HS_SYNC_TARGET;
+}
+
+/* The peer's bitmap, up to its BITMAP_DONE, ORed into ours. */
+static int rdbd_hs_recv_bitmap(struct rdbd_device *dev,
+			       struct rdbd_packet *pkt)
+{
+	int err;
+
+	for (;;) {
+		/* a deadline per packet: a large bitmap takes its time */
+		err = rdbd_recv_packet(dev, pkt, rdbd_hs_deadline(dev));
+		if (err)
+			return err;
+		if (pkt->cmd == RDBD_P_BITMAP_DONE)
+			return rdbd_bm_got_done(dev, &pkt->u.bitmap_done);
+		if (pkt->cmd != RDBD_P_BITMAP) {
+			rdbd_conn_error(dev, "peer sent packet 0x%04x instead of its bitmap; dropping connection",
+					pkt->cmd);
+			return -EPROTO;
+		}
+		err = rdbd_bm_merge(dev, &pkt->u.bitmap);
+		if (err)
+			return err;
+	}
+}
+
+/*
+ * Both sides send their bitmap and OR in the peer's, so both sync the
+ * union.  The dialer sends first and the other side receives first: with
+ * both sending a large bitmap at once, both could block on full socket
+ * buffers with nobody reading.  The union is written to disk before the
+ * sync starts, so a crash of either side cannot forget a block.
+ */
+static int rdbd_hs_exchange_bitmaps(struct rdbd_device *dev,
+				    struct rdbd_packet *pkt, bool full)
+{
+	int err;
+
+	if (full)
+		rdbd_bm_set_all(dev, dev->ldev);
+	if (dev->conn.we_dial) {
+		err = rdbd_bm_send(dev, full);
+		if (!err)
+			err = rdbd_hs_recv_bitmap(dev, pkt);
+	} else {
+		err = rdbd_hs_recv_bitmap(dev, pkt);
+		if (!err)
+			err = rdbd_bm_send(dev, full);
+	}
+	if (err)
+		return err;
+	pr_info("rdbd%u: %s sync: %llu KiB out of sync\n", dev->minor,
+		full ? "full" : "bitmap",
+		rdbd_bm_weight(dev, dev->ldev) * (RDBD_BM_BLOCK_BYTES >> 10));
+	return rdbd_bm_write(dev, dev->ldev);
 }
 
 /* Refusals that do not depend on the data: protocol, roles, disks. */
@@ -485,6 +545,7 @@ static void rdbd_hs_clear_crashed(struct rdbd_device *dev,
 static int rdbd_hs_params(struct rdbd_device *dev, struct rdbd_packet *pkt)
 {
 	struct rdbd_peer_facts peer;
+	bool full = false;
 	int decision, err;
 
 	lockdep_assert_held(&dev->state_mutex);
@@ -495,7 +556,7 @@ static int rdbd_hs_params(struct rdbd_device *dev, struct rdbd_packet *pkt)
 		err = rdbd_hs_check_peer(dev, &peer);
 	if (err)
 		return err;
-	decision = rdbd_hs_decide(dev, &peer);
+	decision = rdbd_hs_decide(dev, &peer, &full);
 	if (decision < 0)
 		return decision;
 	if (dev->role == RDBD_ROLE_PRIMARY && peer.role == RDBD_ROLE_PRIMARY) {
@@ -510,7 +571,9 @@ static int rdbd_hs_params(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	if (decision == RDBD_HS_CONNECTED) {
 		rdbd_hs_clear_crashed(dev, &peer);
 	} else {
-		err = rdbd_hs_sync_uuid(dev, pkt, decision);
+		err = rdbd_hs_exchange_bitmaps(dev, pkt, full);
+		if (!err)
+			err = rdbd_hs_sync_uuid(dev, pkt, decision);
 		if (err)
 			return err;
 	}

@@ -107,7 +107,7 @@ struct rdbd_status_snapshot {
 	u64 rs_sent_sectors;
 	u64 rs_recv_sectors;
 	u64 sync_total_sectors;
-	u64 sync_done_sectors;
+	u64 out_of_sync_bits;		/* bitmap weight; 0 while Diskless */
 	unsigned long sync_start;
 	char last_error[RDBD_LAST_ERROR_LEN];
 };
@@ -129,7 +129,7 @@ static void rdbd_status_snapshot(struct rdbd_device *dev,
 	s->rs_sent_sectors = conn->rs_sent_sectors;
 	s->rs_recv_sectors = conn->rs_recv_sectors;
 	s->sync_total_sectors = conn->sync_total_sectors;
-	s->sync_done_sectors = conn->sync_done_sectors;
+	s->out_of_sync_bits = dev->ldev ? dev->ldev->bm.weight : 0;
 	s->sync_start = conn->sync_start;
 	memcpy(s->last_error, dev->last_error, sizeof(s->last_error));
 	spin_unlock_irq(&dev->req_lock);
@@ -199,8 +199,9 @@ static int rdbd_nl_put_counters(struct sk_buff *skb,
 			 s->rs_sent_sectors >> 1) ||
 	    rdbd_put_u64(skb, RDBD_STATUS_RESYNC_RECEIVED_KIB,
 			 s->rs_recv_sectors >> 1) ||
+	    /* exactly the marked blocks, syncing or not */
 	    rdbd_put_u64(skb, RDBD_STATUS_OUT_OF_SYNC_KIB,
-			 (s->sync_total_sectors - s->sync_done_sectors) >> 1))
+			 s->out_of_sync_bits * (RDBD_BM_BLOCK_BYTES >> 10)))
 		return -EMSGSIZE;
 	/* Only while a sync runs. */
 	if (s->sync_total_sectors &&

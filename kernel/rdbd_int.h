@@ -73,6 +73,22 @@ struct rdbd_md {
 };
 
 /*
+ * The dirty bitmap of a backing disk (bitmap.c has the rules).
+ * req_lock protects bits, weight, dirty and writes; io_mutex serialises
+ * writeouts and owns io_page.  nbits and nblocks are constant.
+ */
+struct rdbd_bitmap {
+	unsigned long *bits;		/* req_lock: the area, as on disk */
+	u64 nbits;			/* 4 KiB blocks of the data area */
+	u64 weight;			/* req_lock: bits set */
+	unsigned long *dirty;		/* req_lock: blocks changed, not written */
+	unsigned int nblocks;		/* 4 KiB blocks of the bitmap area */
+	u64 writes;			/* req_lock: blocks written (status) */
+	struct mutex io_mutex;		/* one writeout at a time */
+	struct page *io_page;		/* io_mutex (reads: attach only) */
+};
+
+/*
  * The backing ("lower") disk of an attached device.  Created by ATTACH and
  * freed by DETACH, both under state_mutex; the I/O path reaches it through
  * dev->ldev under req_lock and holds an in-flight count while using it.
@@ -84,6 +100,7 @@ struct rdbd_backing {
 	struct rdbd_md md;		/* state_mutex: what is on disk */
 	/* state_mutex: the superblock block as read; keeps unknown bytes */
 	struct page *sb_page;
+	struct rdbd_bitmap bm;		/* see struct rdbd_bitmap */
 };
 
 /*
@@ -199,6 +216,8 @@ struct rdbd_packet {
 		struct rdbd_p_ack ack;
 		struct rdbd_p_sync_uuid sync_uuid;
 		struct rdbd_p_sync_done sync_done;
+		struct rdbd_p_bitmap bitmap;
+		struct rdbd_p_bitmap_done bitmap_done;
 	} u;
 };
 
@@ -301,7 +320,8 @@ int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
 void rdbd_sync_abort(struct rdbd_device *dev);
 int rdbd_sync_target_begin(struct rdbd_device *dev, u64 sync_uuid);
 int rdbd_sync_target_start(struct rdbd_device *dev, u64 sync_uuid);
-void rdbd_sync_target_progress(struct rdbd_device *dev, u32 bytes);
+void rdbd_sync_target_progress(struct rdbd_device *dev, sector_t sector,
+			       u32 bytes, bool resync);
 int rdbd_sync_target_done(struct rdbd_device *dev,
 			  const struct rdbd_p_sync_done *p);
 
@@ -317,7 +337,32 @@ void rdbd_down_forced(struct rdbd_device *dev);
 const char *rdbd_disk_state_name(enum rdbd_disk_state ds);
 const char *rdbd_role_name(enum rdbd_role role);
 
+/* bitmap.c: the dirty bitmap */
+int rdbd_bm_alloc(struct rdbd_backing *ldev);
+void rdbd_bm_free(struct rdbd_backing *ldev);
+void rdbd_bm_set_range(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		       sector_t sector, u32 bytes);
+void rdbd_bm_clear_range(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			 sector_t sector, u32 bytes);
+bool rdbd_bm_test_range(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			sector_t sector, u32 bytes);
+void rdbd_bm_set_all(struct rdbd_device *dev, struct rdbd_backing *ldev);
+void rdbd_bm_clear_all(struct rdbd_device *dev, struct rdbd_backing *ldev);
+u64 rdbd_bm_weight(struct rdbd_device *dev, struct rdbd_backing *ldev);
+u64 rdbd_bm_next_run(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		     u64 from, unsigned int max_bits, unsigned int *len);
+int rdbd_bm_merge(struct rdbd_device *dev, const struct rdbd_p_bitmap *p);
+int rdbd_bm_send(struct rdbd_device *dev, bool all);
+int rdbd_bm_got_done(struct rdbd_device *dev,
+		     const struct rdbd_p_bitmap_done *p);
+int rdbd_bm_read(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		 struct netlink_ext_ack *extack);
+int rdbd_bm_write(struct rdbd_device *dev, struct rdbd_backing *ldev);
+int rdbd_bm_write_pinned(struct rdbd_device *dev);
+
 /* md.c: on-disk metadata */
+int rdbd_md_io(struct block_device *bdev, struct page *page, u64 pos,
+	       blk_opf_t opf);
 int rdbd_md_read(struct rdbd_device *dev, struct rdbd_backing *ldev,
 		 struct netlink_ext_ack *extack);
 int rdbd_md_write(struct rdbd_device *dev, struct rdbd_backing *ldev,

@@ -1,23 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Full sync: the SyncSource sends its whole data area to the SyncTarget.
+ * Resync: the SyncSource sends the blocks marked in the dirty bitmap
+ * (bitmap.c) to the SyncTarget.  Before a sync both nodes exchange their
+ * bitmaps and OR them (handshake.c), so both hold the union: every block
+ * either side changed without the other.  A full sync is the same with
+ * every bit set.
  *
- * The source runs the thread rdbd_sync/N: it walks the device in chunks
- * of RDBD_SYNC_CHUNK, keeping up to sync_window chunks unacked (a module
- * parameter; 16 x 1 MiB keeps a 1 Gbit/s link with a few ms of latency
- * full; there is no rate limit).  For each chunk it
+ * The source runs the thread rdbd_sync/N: it walks the bitmap, taking
+ * runs of marked blocks as chunks of up to RDBD_SYNC_CHUNK, keeping up to
+ * sync_window chunks unacked (a module parameter; 16 x 1 MiB keeps a
+ * 1 Gbit/s link with a few ms of latency full).  For each chunk it
  *   1. takes ownership of the range on dev->active, like an application
  *      write (req.c), so no application write to that range is in flight
- *      from before the read until the target has written the chunk;
+ *      from before the read until the target has written the chunk, then
+ *      trims the chunk to the blocks still marked (a replicated write may
+ *      have brought some in sync meanwhile);
  *   2. reads it from the local disk into pool pages (asynchronously:
  *      the reads of later chunks overlap the sending of earlier ones);
  *   3. sends it as RS_DATA in order (zero copy: the pages are ours until
  *      the ack);
- *   4. on RS_WRITE_ACK (receive loop) releases the range and the pages.
+ *   4. on RS_WRITE_ACK (receive loop) clears its bits and releases the
+ *      range and the pages.  The target clears its bits when it wrote it.
  * An application write to the range is thus either fully replicated
  * before the chunk is read (and the chunk carries its data), or waits and
  * is sent after the chunk, and the target applies both in that order.
- * When every chunk is acked it sends SYNC_DONE with its UUIDs.
+ * When a pass finds no marked block and every chunk is acked, the source
+ * sends SYNC_DONE with its UUIDs.
  *
  * UUIDs (DRBD's): at the start the source's bitmap UUID moves on and is
  * sent as SYNC_UUID; the target takes it as its current UUID with no
@@ -25,8 +33,9 @@
  * bitmap UUID into the history and the target copies the source's set;
  * both are UpToDate.  A connection lost mid-sync leaves the target
  * Inconsistent with the source's bitmap UUID as its current one, so the
- * next handshake makes it the target again, and the sync starts over
- * (full: there is no bitmap yet).
+ * next handshake makes it the target of a bitmap sync again; both bitmaps
+ * were written at the teardown with the acked chunks cleared, so the sync
+ * resumes where it stopped.
  */
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
@@ -36,6 +45,8 @@
 #include "rdbd_int.h"
 
 #define RDBD_SYNC_CHUNK		RDBD_WIRE_MAX_DATA
+#define RDBD_BM_BLOCK_SHIFT	12	/* log2(RDBD_BM_BLOCK_BYTES) */
+#define RDBD_SYNC_SECTORS_PER_BIT (RDBD_BM_BLOCK_BYTES >> SECTOR_SHIFT)
 #define RDBD_UUID_BITMAP_STEP	(1ULL << 48)	/* DRBD's UUID_NEW_BM_OFFSET */
 #define RDBD_SYNC_WINDOW_MAX	256
 
@@ -56,10 +67,12 @@ struct rdbd_rs_req {
 	struct bio *bio;
 };
 
+/* A sync starts: its size is what the bitmap marks now. */
 static void rdbd_sync_begin_counters(struct rdbd_device *dev)
 {
 	spin_lock_irq(&dev->req_lock);
-	dev->conn.sync_total_sectors = get_capacity(dev->disk);
+	dev->conn.sync_total_sectors = dev->ldev ? dev->ldev->bm.weight *
+		(RDBD_BM_BLOCK_BYTES >> SECTOR_SHIFT) : 0;
 	dev->conn.sync_done_sectors = 0;
 	dev->conn.sync_start = jiffies;
 	spin_unlock_irq(&dev->req_lock);
@@ -117,33 +130,79 @@ static void rdbd_rs_read_endio(struct bio *bio)
 }
 
 /*
- * Own the range of the next chunk and start reading it.  It is on
- * conn.rs_pending from now on (the ack finds it there once it is sent)
- * and on @reading until it is sent.
+ * Own @rs's range, then trim it to the marked blocks inside it (req_lock
+ * held; dropped while waiting for the range).  Returns false if none is
+ * marked any more: the range is released again.
  */
-static void rdbd_sync_read_chunk(struct rdbd_device *dev,
-				 struct rdbd_backing *ldev, sector_t sector,
-				 u32 size, struct list_head *reading)
+static bool rdbd_sync_own_chunk(struct rdbd_device *dev,
+				struct rdbd_backing *ldev,
+				struct rdbd_rs_req *rs)
+{
+	u64 first = rs->iv.sector / RDBD_SYNC_SECTORS_PER_BIT;
+	u64 end = first + (rs->iv.size >> RDBD_BM_BLOCK_SHIFT);
+	unsigned int len;
+
+	lockdep_assert_held(&dev->req_lock);
+	rdbd_iv_acquire(dev, &rs->iv);
+	first = rdbd_bm_next_run(dev, ldev, first, end - first, &len);
+	if (!len || first >= end) {
+		rdbd_iv_release(dev, &rs->iv);
+		return false;
+	}
+	/* A sub-range of what we own: nobody else can own it. */
+	rs->iv.sector = first * RDBD_SYNC_SECTORS_PER_BIT;
+	rs->iv.size = min_t(u64, len, end - first) << RDBD_BM_BLOCK_SHIFT;
+	return true;
+}
+
+/*
+ * Take the next run of marked blocks at or after *@cursor (below @limit
+ * blocks) as a chunk, own it and start reading it.  It is on
+ * conn.rs_pending from now on (the ack finds it there once it is sent)
+ * and on @reading until it is sent.  Returns false when this pass of the
+ * bitmap found nothing more.
+ */
+static bool rdbd_sync_read_next(struct rdbd_device *dev,
+				struct rdbd_backing *ldev, u64 *cursor,
+				u64 limit, struct list_head *reading)
 {
 	struct rdbd_rs_req *rs;
+	unsigned int len;
+	u64 first;
+	bool owned;
 
 	/* GFP_NOIO and __GFP_NOFAIL: small, and waiting beats failing. */
 	rs = kzalloc(sizeof(*rs), GFP_NOIO | __GFP_NOFAIL);
-	rs->iv.sector = sector;
-	rs->iv.size = size;
 	init_completion(&rs->read_done);
 	spin_lock_irq(&dev->req_lock);
-	rdbd_iv_acquire(dev, &rs->iv);
+	do {
+		first = rdbd_bm_next_run(dev, ldev, *cursor,
+					 RDBD_SYNC_CHUNK >> RDBD_BM_BLOCK_SHIFT,
+					 &len);
+		if (!len || first >= limit) {
+			spin_unlock_irq(&dev->req_lock);
+			kfree(rs);
+			*cursor = limit;
+			return false;
+		}
+		len = min_t(u64, len, limit - first);
+		*cursor = first + len;
+		rs->iv.sector = first * RDBD_SYNC_SECTORS_PER_BIT;
+		rs->iv.size = len << RDBD_BM_BLOCK_SHIFT;
+		owned = rdbd_sync_own_chunk(dev, ldev, rs);
+	} while (!owned);
 	list_add_tail(&rs->list, &dev->conn.rs_pending);
 	dev->conn.rs_inflight++;
 	spin_unlock_irq(&dev->req_lock);
 
-	rs->bio = rdbd_alloc_page_bio(dev, ldev->bdev, REQ_OP_READ, size);
-	rs->bio->bi_iter.bi_sector = sector;
+	rs->bio = rdbd_alloc_page_bio(dev, ldev->bdev, REQ_OP_READ,
+				      rs->iv.size);
+	rs->bio->bi_iter.bi_sector = rs->iv.sector;
 	rs->bio->bi_private = rs;
 	rs->bio->bi_end_io = rdbd_rs_read_endio;
 	list_add_tail(&rs->reading, reading);
 	submit_bio(rs->bio);
+	return true;
 }
 
 /* Wait for the oldest read and send its chunk. */
@@ -223,7 +282,7 @@ static void rdbd_sync_source_finish(struct rdbd_device *dev)
 	md.uuid[RDBD_UUID_HISTORY0] = md.uuid[RDBD_UUID_BITMAP];
 	md.uuid[RDBD_UUID_BITMAP] = 0;
 	md.flags &= ~RDBD_MDF_CRASHED_PRIMARY;	/* both UpToDate now */
-	if (rdbd_md_write(dev, ldev, &md, NULL)) {
+	if (rdbd_bm_write(dev, ldev) || rdbd_md_write(dev, ldev, &md, NULL)) {
 		rdbd_sync_fail(dev);
 		goto out_unlock;
 	}
@@ -242,46 +301,63 @@ out_unlock:
 	mutex_unlock(&dev->state_mutex);
 }
 
+/* Is any block below @limit still marked?  (Another pass needed.) */
+static bool rdbd_sync_marks_left(struct rdbd_device *dev,
+				 struct rdbd_backing *ldev, u64 limit)
+{
+	unsigned int len;
+	u64 first;
+
+	spin_lock_irq(&dev->req_lock);
+	first = rdbd_bm_next_run(dev, ldev, 0, 1, &len);
+	spin_unlock_irq(&dev->req_lock);
+	return len && first < limit;
+}
+
 /*
  * Keep up to sync_window chunks between "read started" and "acked",
- * so reading, sending and the target's writing overlap.
+ * so reading, sending and the target's writing overlap.  Passes over the
+ * bitmap repeat until one finds nothing marked with every chunk acked
+ * (a block marked behind the cursor, e.g. by a write whose replication
+ * failed, is then picked up).
  */
 static int rdbd_sync_thread(void *arg)
 {
 	struct rdbd_device *dev = arg;
 	struct rdbd_backing *ldev = rdbd_io_get_backing(dev);
-	u64 end = get_capacity(dev->disk), sector = 0;
 	unsigned int window = clamp(READ_ONCE(sync_window), 1U,
 				    RDBD_SYNC_WINDOW_MAX);
+	u64 limit = get_capacity(dev->disk) / RDBD_SYNC_SECTORS_PER_BIT;
+	u64 cursor = 0;
+	bool more = true;
 	LIST_HEAD(reading);
 	int err = 0;
 
 	if (!ldev)
 		return 0;
-	while ((sector < end || !list_empty(&reading)) && !err) {
-		if (sector < end && rdbd_sync_window_open(dev, window - 1) &&
-		    !kthread_should_stop()) {
-			u32 size = min_t(u64, RDBD_SYNC_CHUNK,
-					 (end - sector) << SECTOR_SHIFT);
-
-			rdbd_sync_read_chunk(dev, ldev, sector, size, &reading);
-			sector += size >> SECTOR_SHIFT;
+	while (!err && !kthread_should_stop()) {
+		if (more && rdbd_sync_window_open(dev, window - 1)) {
+			more = rdbd_sync_read_next(dev, ldev, &cursor, limit,
+						   &reading);
 			continue;
 		}
-		if (kthread_should_stop())
-			break;
-		if (!list_empty(&reading))
+		if (!list_empty(&reading)) {
 			err = rdbd_sync_send_chunk(dev, &reading);
-		else
+		} else if (more || !rdbd_sync_window_open(dev, 0)) {
 			wait_event(dev->conn.rs_wait,
-				   rdbd_sync_window_open(dev, window - 1));
+				   rdbd_sync_window_open(dev, more ?
+							 window - 1 : 0));
+		} else if (rdbd_sync_marks_left(dev, ldev, limit)) {
+			cursor = 0;
+			more = true;
+		} else {
+			break;
+		}
 	}
 	rdbd_sync_wait_reads(&reading);
 	if (err)
 		rdbd_sync_fail(dev);
 	else if (!kthread_should_stop())
-		wait_event(dev->conn.rs_wait, rdbd_sync_window_open(dev, 0));
-	if (!err && !kthread_should_stop())
 		rdbd_sync_source_finish(dev);
 	rdbd_io_put_backing(dev, REQ_OP_READ, 0, BLK_STS_OK);
 	return 0;
@@ -322,8 +398,8 @@ void rdbd_sync_source_start(struct rdbd_device *dev)
 	spin_lock_irq(&dev->req_lock);
 	dev->conn.sync_thread = thread;
 	spin_unlock_irq(&dev->req_lock);
-	pr_info("rdbd%u: full sync to the peer started: %llu KiB\n",
-		dev->minor, get_capacity(dev->disk) >> 1);
+	pr_info("rdbd%u: sync to the peer started: %llu KiB marked\n",
+		dev->minor, dev->conn.sync_total_sectors >> 1);
 	wake_up_process(thread);
 }
 
@@ -361,7 +437,13 @@ int rdbd_sync_source_begin_connected(struct rdbd_device *dev)
 	int err;
 
 	lockdep_assert_held(&dev->state_mutex);
-	err = rdbd_sync_new_bitmap_uuid(dev, &bm);
+	/* The peer's data is of no use: every block moves. */
+	rdbd_bm_set_all(dev, dev->ldev);
+	err = rdbd_bm_write(dev, dev->ldev);
+	if (!err)
+		err = rdbd_bm_send(dev, true);
+	if (!err)
+		err = rdbd_sync_new_bitmap_uuid(dev, &bm);
 	if (err)
 		return err;
 	p.uuid = cpu_to_be64(bm);
@@ -393,6 +475,11 @@ int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
 		if (rs->iv.sector == id) {
 			found = rs;
 			list_del(&rs->list);
+			/* ldev: detach is refused while connected */
+			if (dev->ldev)
+				rdbd_bm_clear_range(dev, dev->ldev,
+						    rs->iv.sector,
+						    rs->iv.size);
 			rdbd_iv_release(dev, &rs->iv);
 			dev->conn.rs_inflight--;
 			dev->conn.sync_done_sectors +=
@@ -450,12 +537,13 @@ int rdbd_sync_target_begin(struct rdbd_device *dev, u64 sync_uuid)
 	md.uuid[RDBD_UUID_BITMAP] = 0;
 	md.flags = rdbd_md_state_flags(md.flags, dev->role,
 				       RDBD_DISK_INCONSISTENT);
-	if (rdbd_md_write(dev, ldev, &md, NULL))
+	/* The bitmap first: what must move is on disk before we say so. */
+	if (rdbd_bm_write(dev, ldev) || rdbd_md_write(dev, ldev, &md, NULL))
 		return -EIO;
 	rdbd_sync_set_disk(dev, RDBD_DISK_INCONSISTENT);
 	rdbd_sync_begin_counters(dev);
-	pr_info("rdbd%u: full sync from the peer started: %llu KiB\n",
-		dev->minor, get_capacity(dev->disk) >> 1);
+	pr_info("rdbd%u: sync from the peer started: %llu KiB marked\n",
+		dev->minor, dev->conn.sync_total_sectors >> 1);
 	return 0;
 }
 
@@ -478,12 +566,18 @@ int rdbd_sync_target_start(struct rdbd_device *dev, u64 sync_uuid)
 	return err;
 }
 
-/* A resync chunk is on our disk (ack_work). */
-void rdbd_sync_target_progress(struct rdbd_device *dev, u32 bytes)
+/*
+ * A resync chunk, or a replicated write (@resync false), is on our disk
+ * (ack_work): the blocks it covers equal the peer's now.
+ */
+void rdbd_sync_target_progress(struct rdbd_device *dev, sector_t sector,
+			       u32 bytes, bool resync)
 {
 	spin_lock_irq(&dev->req_lock);
-	if (dev->conn.sync_total_sectors)
+	if (resync && dev->conn.sync_total_sectors)
 		dev->conn.sync_done_sectors += bytes >> SECTOR_SHIFT;
+	if (dev->ldev)
+		rdbd_bm_clear_range(dev, dev->ldev, sector, bytes);
 	spin_unlock_irq(&dev->req_lock);
 }
 
@@ -509,7 +603,11 @@ int rdbd_sync_target_done(struct rdbd_device *dev,
 	md.flags = rdbd_md_state_flags(md.flags, dev->role,
 				       RDBD_DISK_UPTODATE);
 	md.flags &= ~RDBD_MDF_CRASHED_PRIMARY;
-	err = rdbd_md_write(dev, ldev, &md, NULL);
+	/* Every block is the source's now: nothing is out of sync. */
+	rdbd_bm_clear_all(dev, ldev);
+	err = rdbd_bm_write(dev, ldev);
+	if (!err)
+		err = rdbd_md_write(dev, ldev, &md, NULL);
 	if (err)
 		goto out_unlock;
 	rdbd_sync_set_disk(dev, RDBD_DISK_UPTODATE);

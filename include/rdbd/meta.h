@@ -29,8 +29,18 @@
  * byte before it.  A reader rejects a superblock whose magic, version, size
  * or CRC is wrong, or whose layout does not match the device it is on.
  *
- * Version 1 reserves the bitmap and activity-log areas; the resync issue
- * gives them a format.  Until then they are written as zeros by create-md.
+ * Dirty bitmap.  Bit i stands for the 4 KiB data block i (bytes
+ * [i * 4096, (i + 1) * 4096)); it is bit (i % 8) of byte (i / 8) of the
+ * area, i.e. little-endian bit order, the same on every CPU.  A set bit
+ * says "this block may differ from the peer's copy and must be resynced".
+ * Bits for blocks at or past data_bytes are always 0.  create-md writes
+ * the area as zeros ("in sync"), which is also what version-1 metadata
+ * made before the bitmap had a meaning holds, so the format version did
+ * not change.  The kernel keeps a copy in RAM (bitmap_bytes: 32 KiB per
+ * GiB of device, 32 MiB per TiB) and writes back only the 4 KiB blocks
+ * that changed (at disconnect, detach, down, around a sync).
+ *
+ * The activity-log area is reserved; create-md writes it as zeros.
  */
 #ifndef _UAPI_RDBD_META_H
 #define _UAPI_RDBD_META_H
