@@ -238,6 +238,7 @@ struct rdbd_peer_facts {
 	u8 protocol;
 	u64 uuid[RDBD_UUID_SLOTS];
 	u32 flags;
+	u64 bits_set;			/* blocks the peer marked */
 	enum rdbd_role role;
 	enum rdbd_disk_state disk_state;
 };
@@ -261,6 +262,10 @@ static int rdbd_hs_send_facts(struct rdbd_device *dev)
 		uuids.flags |= cpu_to_be32(RDBD_UUID_F_INCONSISTENT);
 	if (ldev && (ldev->md.flags & RDBD_MDF_CRASHED_PRIMARY))
 		uuids.flags |= cpu_to_be32(RDBD_UUID_F_CRASHED_PRIMARY);
+	if (dev->conn.discard_my_data)
+		uuids.flags |= cpu_to_be32(RDBD_UUID_F_DISCARD_MY_DATA);
+	if (ldev)
+		uuids.bits_set = cpu_to_be64(rdbd_bm_weight(dev, ldev));
 	uuids.role = dev->role;
 	uuids.disk_state = dev->disk_state;
 	return rdbd_send_packet(dev, RDBD_P_UUIDS, &uuids, sizeof(uuids));
@@ -284,6 +289,7 @@ static int rdbd_hs_recv_facts(struct rdbd_device *dev,
 	for (i = 0; i < RDBD_UUID_SLOTS; i++)
 		peer->uuid[i] = be64_to_cpu(pkt->u.uuids.uuid[i]);
 	peer->flags = be32_to_cpu(pkt->u.uuids.flags);
+	peer->bits_set = be64_to_cpu(pkt->u.uuids.bits_set);
 	peer->role = pkt->u.uuids.role;
 	peer->disk_state = pkt->u.uuids.disk_state;
 	if (peer->role != RDBD_ROLE_PRIMARY)
@@ -375,6 +381,37 @@ enum rdbd_hs_result {
 };
 
 /*
+ * Both nodes changed the data on their own (uuid_compare 100/-100).
+ * Resolved only by --discard-my-data on exactly one of them (then the
+ * other is the source: a bitmap sync when both diverged from the same
+ * generation, 100, else a full one); otherwise nothing is overwritten:
+ * both go StandAlone, say "split-brain", and run the split-brain handler.
+ */
+static int rdbd_hs_split_brain(struct rdbd_device *dev,
+			       const struct rdbd_peer_facts *peer, int hg,
+			       bool *full)
+{
+	bool mine = dev->conn.discard_my_data;
+	bool theirs = peer->flags & RDBD_UUID_F_DISCARD_MY_DATA;
+
+	pr_warn("rdbd%u: split-brain detected: both nodes changed the data (this node %llu KiB, the peer %llu KiB)\n",
+		dev->minor, rdbd_bm_weight(dev, dev->ldev) * 4,
+		peer->bits_set * 4);
+	if (mine != theirs) {
+		pr_notice("rdbd%u: split-brain resolved by discard-my-data: this node is the sync %s\n",
+			  dev->minor, mine ? "target" : "source");
+		*full = hg != 100;
+		return mine ? RDBD_HS_SYNC_TARGET : RDBD_HS_SYNC_SOURCE;
+	}
+	spin_lock_irq(&dev->req_lock);
+	dev->conn.split_brain = true;
+	spin_unlock_irq(&dev->req_lock);
+	rdbd_conn_error(dev, "split-brain: Split-Brain detected but unresolved, dropping connection!");
+	rdbd_helper_later(dev, "split-brain");
+	return -EPERM;
+}
+
+/*
  * Sync direction from the UUIDs and the disk states; <0 refuses.  @full
  * says whether every block must move (else only the union of both
  * bitmaps).  An Inconsistent disk is always the target; its sync is a
@@ -403,10 +440,8 @@ static int rdbd_hs_decide(struct rdbd_device *dev,
 		rdbd_conn_error(dev, "Unrelated data, aborting!");
 		return -EPERM;
 	}
-	if (hg == 100 || hg == -100) {
-		rdbd_conn_error(dev, "Split-Brain detected but unresolved, dropping connection!");
-		return -EPERM;
-	}
+	if (hg == 100 || hg == -100)
+		return rdbd_hs_split_brain(dev, peer, hg, full);
 	if (!hg)
 		return RDBD_HS_CONNECTED;
 	*full = hg == 2 || hg == -2;

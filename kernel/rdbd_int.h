@@ -171,6 +171,8 @@ struct rdbd_connection {
 	struct list_head rs_pending;	/* SyncSource: chunks not acked yet */
 	unsigned int rs_inflight;	/* length of rs_pending */
 	bool new_uuid_pending;		/* lost the peer as Primary, see conn.c */
+	/* state_mutex: CONNECT --discard-my-data, until a handshake used it */
+	bool discard_my_data;
 	u64 net_sent_sectors;
 	u64 net_recv_sectors;
 	u64 rs_sent_sectors;
@@ -178,6 +180,9 @@ struct rdbd_connection {
 	u64 sync_total_sectors;		/* 0: not syncing */
 	u64 sync_done_sectors;		/* acked (source) / written (target) */
 	unsigned long sync_start;	/* jiffies */
+	bool pause_user;		/* PAUSE_SYNC given here */
+	bool pause_peer;		/* ... and on the peer (SYNC_PAUSE) */
+	bool split_brain;		/* the last handshake found one */
 	bool promoting;			/* a PRIMARY is asking the peer */
 	bool reply_ready;		/* the peer answered it */
 	u32 state_req_id;		/* of the last request we sent */
@@ -195,6 +200,8 @@ struct rdbd_connection {
 	char peer_node[RDBD_WIRE_NAME_LEN + 1]; /* from the peer's HELLO */
 
 	struct work_struct ack_work;	/* sends acks for peer_done */
+	struct work_struct helper_work;	/* runs a handler (helper.c) */
+	char helper_name[24];		/* its handler; set before queueing */
 	struct delayed_work notify_work; /* multicasts a state change */
 };
 
@@ -218,12 +225,24 @@ struct rdbd_packet {
 		struct rdbd_p_sync_done sync_done;
 		struct rdbd_p_bitmap bitmap;
 		struct rdbd_p_bitmap_done bitmap_done;
+		struct rdbd_p_sync_pause sync_pause;
 	} u;
 };
 
 /* ctrl_pending bits: sent by whoever holds send_mutex next */
 #define RDBD_CTRL_PING		0
 #define RDBD_CTRL_PING_ACK	1
+
+/*
+ * The resync controller's settings (RDBD_CMD_DISK_OPTS; meanings in
+ * <rdbd/genl.h>).  req_lock; the sync thread reads them at every chunk.
+ */
+struct rdbd_disk_conf {
+	u32 resync_rate_kib;
+	u32 c_plan_ahead_ds;
+	u32 c_min_rate_kib;
+	u32 c_max_rate_kib;
+};
 
 /* One minor: /dev/rdbdN. */
 struct rdbd_device {
@@ -247,6 +266,8 @@ struct rdbd_device {
 	wait_queue_head_t io_wait;	/* woken when io_inflight drops to 0 */
 	u64 read_sectors;		/* req_lock: completed without error */
 	u64 written_sectors;		/* req_lock */
+	u64 app_writes;			/* req_lock: writes submitted */
+	struct rdbd_disk_conf disk_conf; /* req_lock */
 	char last_error[RDBD_LAST_ERROR_LEN]; /* req_lock */
 	/* req_lock: intervals of local writes and resync chunks in flight */
 	struct list_head active;
@@ -255,6 +276,17 @@ struct rdbd_device {
 
 	struct rdbd_connection conn;
 };
+
+/* SyncSource or SyncTarget, paused or not? */
+static inline bool rdbd_cs_sync_source(enum rdbd_conn_state cs)
+{
+	return cs == RDBD_CONN_SYNC_SOURCE || cs == RDBD_CONN_PAUSED_SYNC_S;
+}
+
+static inline bool rdbd_cs_sync_target(enum rdbd_conn_state cs)
+{
+	return cs == RDBD_CONN_SYNC_TARGET || cs == RDBD_CONN_PAUSED_SYNC_T;
+}
 
 /* Port of an AF_INET or AF_INET6 address, in network order. */
 static inline __be16 *rdbd_sockaddr_port(struct sockaddr_storage *ss)
@@ -310,7 +342,14 @@ int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt);
 void rdbd_ack_work(struct work_struct *work);
 void rdbd_peer_reqs_drain(struct rdbd_device *dev);
 
-/* sync.c: full sync */
+/* sync.c: resync */
+int rdbd_sync_pause(struct rdbd_device *dev, bool pause,
+		    struct netlink_ext_ack *extack);
+int rdbd_sync_got_pause(struct rdbd_device *dev,
+			const struct rdbd_p_sync_pause *p);
+void rdbd_sync_send_pause(struct rdbd_device *dev);
+void rdbd_sync_apply_pause(struct rdbd_device *dev);
+bool rdbd_sync_paused(struct rdbd_device *dev);
 void rdbd_sync_source_start(struct rdbd_device *dev);
 void rdbd_sync_source_stop(struct rdbd_device *dev);
 int rdbd_sync_source_begin_connected(struct rdbd_device *dev);
@@ -391,6 +430,10 @@ void rdbd_conn_established_state(struct rdbd_device *dev,
 void rdbd_conn_new_uuid_if_pending(struct rdbd_device *dev);
 int rdbd_conn_ask_primary(struct rdbd_device *dev,
 			  struct netlink_ext_ack *extack);
+
+/* helper.c: handlers in userspace */
+void rdbd_helper_init(struct rdbd_device *dev);
+void rdbd_helper_later(struct rdbd_device *dev, const char *name);
 
 /* handshake.c */
 int rdbd_handshake(struct rdbd_device *dev);

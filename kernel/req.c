@@ -377,6 +377,7 @@ static bool rdbd_io_register(struct rdbd_device *dev, struct rdbd_io *io)
 			    dev->conn.cstate != RDBD_CONN_WF_REPORT_PARAMS,
 			    dev->req_lock);
 	rdbd_iv_acquire(dev, &io->iv);
+	dev->app_writes++;		/* the resync controller yields */
 	net = dev->conn.cstate >= RDBD_CONN_CONNECTED &&
 	      dev->role == RDBD_ROLE_PRIMARY;
 	io->net = net;

@@ -352,7 +352,7 @@ int rdbd_primary(struct rdbd_device *dev, bool force,
 		return -EBUSY;
 	}
 	forced = was != RDBD_DISK_UPTODATE;
-	if (forced && (!force || dev->conn.cstate == RDBD_CONN_SYNC_TARGET)) {
+	if (forced && (!force || rdbd_cs_sync_target(dev->conn.cstate))) {
 		/* A SyncTarget's data is being replaced: never, even forced. */
 		rdbd_extack(extack, dev->minor,
 			    "Need access to UpToDate data");

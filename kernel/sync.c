@@ -275,7 +275,7 @@ static void rdbd_sync_source_finish(struct rdbd_device *dev)
 
 	if (!rdbd_conn_lock_state(dev))
 		return;
-	if (dev->conn.cstate != RDBD_CONN_SYNC_SOURCE)
+	if (!rdbd_cs_sync_source(dev->conn.cstate))
 		goto out_unlock;
 	md = ldev->md;
 	md.uuid[RDBD_UUID_HISTORY1] = md.uuid[RDBD_UUID_HISTORY0];
@@ -299,6 +299,159 @@ static void rdbd_sync_source_finish(struct rdbd_device *dev)
 	rdbd_nl_notify_state(dev);
 out_unlock:
 	mutex_unlock(&dev->state_mutex);
+}
+
+/* ---- rate and pause ---- */
+
+/* A sync moves only while neither side's user paused it. */
+bool rdbd_sync_paused(struct rdbd_device *dev)
+{
+	return READ_ONCE(dev->conn.pause_user) ||
+	       READ_ONCE(dev->conn.pause_peer);
+}
+
+/*
+ * Show a held sync as PausedSyncS/T and a released one as SyncSource/
+ * Target again.  Called whenever the pause flags or the sync change.
+ */
+void rdbd_sync_apply_pause(struct rdbd_device *dev)
+{
+	enum rdbd_conn_state cs, next;
+	bool paused = rdbd_sync_paused(dev);
+
+	spin_lock_irq(&dev->req_lock);
+	cs = dev->conn.cstate;
+	spin_unlock_irq(&dev->req_lock);
+	next = cs;
+	if (rdbd_cs_sync_source(cs))
+		next = paused ? RDBD_CONN_PAUSED_SYNC_S : RDBD_CONN_SYNC_SOURCE;
+	else if (rdbd_cs_sync_target(cs))
+		next = paused ? RDBD_CONN_PAUSED_SYNC_T : RDBD_CONN_SYNC_TARGET;
+	if (next != cs)
+		rdbd_set_cstate(dev, next);
+	wake_up_all(&dev->conn.rs_wait);
+}
+
+/* Tell the peer whether our user holds syncs (after a handshake, too). */
+void rdbd_sync_send_pause(struct rdbd_device *dev)
+{
+	struct rdbd_p_sync_pause p = {
+		.paused = cpu_to_be32(READ_ONCE(dev->conn.pause_user)),
+	};
+
+	if (rdbd_connected(dev))
+		rdbd_send_packet(dev, RDBD_P_SYNC_PAUSE, &p, sizeof(p));
+}
+
+/**
+ * rdbd_sync_pause - PAUSE_SYNC / RESUME_SYNC
+ * @dev: the device (state_mutex held)
+ * @pause: hold (true) or release (false) syncs from this node
+ * @extack: unused: both always succeed
+ *
+ * The flag outlives connections, as DRBD's user pause does: a sync that
+ * starts later starts paused.
+ */
+int rdbd_sync_pause(struct rdbd_device *dev, bool pause,
+		    struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&dev->state_mutex);
+	if (READ_ONCE(dev->conn.pause_user) == pause)
+		return 0;
+	WRITE_ONCE(dev->conn.pause_user, pause);
+	rdbd_sync_send_pause(dev);
+	rdbd_sync_apply_pause(dev);
+	pr_info("rdbd%u: sync %s by the user\n", dev->minor,
+		pause ? "paused" : "resumed");
+	return RDBD_CHANGED;
+}
+
+/* SYNC_PAUSE from the peer (receive loop). */
+int rdbd_sync_got_pause(struct rdbd_device *dev,
+			const struct rdbd_p_sync_pause *p)
+{
+	u32 paused = be32_to_cpu(p->paused);
+
+	if (paused > 1) {
+		rdbd_conn_error(dev, "peer sent sync pause %u; dropping connection",
+				paused);
+		return -EPROTO;
+	}
+	WRITE_ONCE(dev->conn.pause_peer, paused);
+	rdbd_sync_apply_pause(dev);
+	return 0;
+}
+
+/* The rate the controller allows now, KiB/s; 0 = unlimited.  req_lock. */
+static u32 rdbd_sync_rate(struct rdbd_device *dev, bool app_busy)
+{
+	const struct rdbd_disk_conf *c = &dev->disk_conf;
+
+	lockdep_assert_held(&dev->req_lock);
+	if (!c->c_plan_ahead_ds)
+		return c->resync_rate_kib;
+	/* Application writes first: resync keeps only its minimum. */
+	if (app_busy && c->c_min_rate_kib)
+		return c->c_min_rate_kib;
+	return c->c_max_rate_kib;
+}
+
+/* A token bucket in KiB, refilled at the controller's rate. */
+struct rdbd_throttle {
+	unsigned long last;		/* jiffies of the last refill */
+	s64 budget_kib;			/* may go negative by one chunk */
+	u64 app_writes;			/* dev->app_writes at the last look */
+};
+
+static void rdbd_throttle_init(struct rdbd_device *dev,
+			       struct rdbd_throttle *t)
+{
+	t->last = jiffies;
+	t->budget_kib = 1;		/* the first chunk goes at once */
+	spin_lock_irq(&dev->req_lock);
+	t->app_writes = dev->app_writes;
+	spin_unlock_irq(&dev->req_lock);
+}
+
+/*
+ * Wait until the rate allows sending @kib more, or the sync is paused,
+ * or the thread must stop.  Sleeps in short steps so a rate or pause
+ * change takes effect quickly.  Returns false if paused or stopping.
+ */
+static bool rdbd_sync_throttle(struct rdbd_device *dev,
+			       struct rdbd_throttle *t, u32 kib)
+{
+	while (!kthread_should_stop() && !rdbd_sync_paused(dev)) {
+		unsigned long now = jiffies;
+		bool busy;
+		u32 rate;
+
+		spin_lock_irq(&dev->req_lock);
+		busy = dev->app_writes != t->app_writes;
+		t->app_writes = dev->app_writes;
+		rate = rdbd_sync_rate(dev, busy);
+		spin_unlock_irq(&dev->req_lock);
+		if (!rate)
+			return true;
+		t->budget_kib += div_u64((u64)rate * (now - t->last), HZ);
+		/* at most a tenth of a second of burst */
+		t->budget_kib = min_t(s64, t->budget_kib, max(rate / 10, kib));
+		t->last = now;
+		if (t->budget_kib > 0) {
+			t->budget_kib -= kib;
+			return true;
+		}
+		schedule_timeout_interruptible(HZ / 50);
+	}
+	return false;
+}
+
+/* Paused: wait until released or told to stop. */
+static void rdbd_sync_wait_unpaused(struct rdbd_device *dev)
+{
+	wait_event_interruptible_timeout(dev->conn.rs_wait,
+					 !rdbd_sync_paused(dev) ||
+					 kthread_should_stop(), HZ);
 }
 
 /* Is any block below @limit still marked?  (Another pass needed.) */
@@ -328,6 +481,7 @@ static int rdbd_sync_thread(void *arg)
 	unsigned int window = clamp(READ_ONCE(sync_window), 1U,
 				    RDBD_SYNC_WINDOW_MAX);
 	u64 limit = get_capacity(dev->disk) / RDBD_SYNC_SECTORS_PER_BIT;
+	struct rdbd_throttle throttle;
 	u64 cursor = 0;
 	bool more = true;
 	LIST_HEAD(reading);
@@ -335,8 +489,15 @@ static int rdbd_sync_thread(void *arg)
 
 	if (!ldev)
 		return 0;
+	rdbd_throttle_init(dev, &throttle);
 	while (!err && !kthread_should_stop()) {
-		if (more && rdbd_sync_window_open(dev, window - 1)) {
+		if (more && rdbd_sync_paused(dev) && list_empty(&reading)) {
+			rdbd_sync_wait_unpaused(dev);
+			continue;
+		}
+		if (more && rdbd_sync_window_open(dev, window - 1) &&
+		    rdbd_sync_throttle(dev, &throttle,
+				       RDBD_SYNC_CHUNK >> 10)) {
 			more = rdbd_sync_read_next(dev, ldev, &cursor, limit,
 						   &reading);
 			continue;
@@ -454,6 +615,7 @@ int rdbd_sync_source_begin_connected(struct rdbd_device *dev)
 	dev->conn.peer_disk_state = RDBD_DISK_INCONSISTENT;
 	spin_unlock_irq(&dev->req_lock);
 	rdbd_set_cstate(dev, RDBD_CONN_SYNC_SOURCE);
+	rdbd_sync_apply_pause(dev);
 	rdbd_sync_source_start(dev);
 	return 0;
 }
@@ -560,6 +722,7 @@ int rdbd_sync_target_start(struct rdbd_device *dev, u64 sync_uuid)
 		dev->conn.peer_disk_state = RDBD_DISK_UPTODATE;
 		spin_unlock_irq(&dev->req_lock);
 		rdbd_set_cstate(dev, RDBD_CONN_SYNC_TARGET);
+		rdbd_sync_apply_pause(dev);
 		rdbd_nl_notify_state(dev);
 	}
 	mutex_unlock(&dev->state_mutex);
@@ -591,7 +754,7 @@ int rdbd_sync_target_done(struct rdbd_device *dev,
 
 	if (!rdbd_conn_lock_state(dev))
 		return -EINTR;
-	if (dev->conn.cstate != RDBD_CONN_SYNC_TARGET || !ldev) {
+	if (!rdbd_cs_sync_target(dev->conn.cstate) || !ldev) {
 		rdbd_conn_error(dev, "peer ended a sync that was not running; dropping connection");
 		err = -EPROTO;
 		goto out_unlock;

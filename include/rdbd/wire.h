@@ -103,6 +103,7 @@ enum rdbd_packet_id {
 	RDBD_P_SYNC_DONE	= 0x0044,	/* every block sent and acked */
 	RDBD_P_BITMAP		= 0x0045,	/* one block of the dirty bitmap */
 	RDBD_P_BITMAP_DONE	= 0x0046,	/* end of the sender's bitmap */
+	RDBD_P_SYNC_PAUSE	= 0x0047,	/* the sender's user paused/resumed */
 };
 
 struct rdbd_wire_hdr {
@@ -176,7 +177,8 @@ struct rdbd_p_uuids {
 	__u8 role;		/* enum rdbd_role */
 	__u8 disk_state;	/* enum rdbd_disk_state */
 	__u8 pad[2];		/* 0 */
-	__u8 reserved[16];	/* 0 */
+	__be64 bits_set;	/* v2: blocks marked in the sender's bitmap */
+	__u8 reserved[8];	/* 0 */
 };
 
 struct rdbd_p_state {
@@ -258,6 +260,15 @@ struct rdbd_p_bitmap_done {
 	__be32 pad;		/* 0 */
 };
 
+/*
+ * SYNC_PAUSE: "pause-sync" (1) or "resume-sync" (0) was given on the
+ * sender.  A sync moves only while neither side's user holds it.
+ */
+struct rdbd_p_sync_pause {
+	__be32 paused;		/* 0 or 1 */
+	__be32 pad;		/* 0 */
+};
+
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
 #else
@@ -279,5 +290,6 @@ static_assert(sizeof(struct rdbd_p_sync_uuid) == 8, "wire size");
 static_assert(sizeof(struct rdbd_p_sync_done) == 32, "wire size");
 static_assert(sizeof(struct rdbd_p_bitmap) == 4112, "wire size");
 static_assert(sizeof(struct rdbd_p_bitmap_done) == 16, "wire size");
+static_assert(sizeof(struct rdbd_p_sync_pause) == 8, "wire size");
 
 #endif /* _UAPI_RDBD_WIRE_H */

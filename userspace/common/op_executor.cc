@@ -36,6 +36,8 @@ NlMessage request(GenlClient &k, const ConnectOp &o)
 {
 	NlMessage m = k.new_request(RDBD_CMD_CONNECT);
 	put_u32(m.get(), RDBD_A_MINOR, o.minor);
+	if (o.discard_my_data)
+		put_u32(m.get(), RDBD_A_FLAGS, RDBD_F_DISCARD_MY_DATA);
 	const NestedAttr net(m.get(), RDBD_A_NET);
 	put_bytes(m.get(), RDBD_NET_LOCAL_ADDR, o.local.sockaddr_bytes());
 	put_bytes(m.get(), RDBD_NET_PEER_ADDR, o.peer.sockaddr_bytes());
@@ -51,6 +53,18 @@ NlMessage request(GenlClient &k, const ConnectOp &o)
 		put_attr(m.get(), RDBD_NET_SHARED_SECRET,
 			 o.shared_secret.data(), o.shared_secret.size());
 	}
+	return m;
+}
+
+NlMessage request(GenlClient &k, const DiskOptsOp &o)
+{
+	NlMessage m = k.new_request(RDBD_CMD_DISK_OPTS);
+	put_u32(m.get(), RDBD_A_MINOR, o.minor);
+	const NestedAttr disk(m.get(), RDBD_A_DISK);
+	put_u32(m.get(), RDBD_DISK_RESYNC_RATE_KIB, o.resync_rate_kib);
+	put_u32(m.get(), RDBD_DISK_C_PLAN_AHEAD_DS, o.c_plan_ahead_ds);
+	put_u32(m.get(), RDBD_DISK_C_MIN_RATE_KIB, o.c_min_rate_kib);
+	put_u32(m.get(), RDBD_DISK_C_MAX_RATE_KIB, o.c_max_rate_kib);
 	return m;
 }
 
@@ -89,6 +103,16 @@ NlMessage request(GenlClient &k, const DisconnectOp &o)
 NlMessage request(GenlClient &k, const DelMinorOp &o)
 {
 	return minor_only(k, RDBD_CMD_DEL_MINOR, o.minor);
+}
+
+NlMessage request(GenlClient &k, const PauseSyncOp &o)
+{
+	return minor_only(k, RDBD_CMD_PAUSE_SYNC, o.minor);
+}
+
+NlMessage request(GenlClient &k, const ResumeSyncOp &o)
+{
+	return minor_only(k, RDBD_CMD_RESUME_SYNC, o.minor);
 }
 
 std::string op_name(const Op &op)

@@ -57,6 +57,25 @@ std::string authentication_text(const ConnectOp &o)
 	       option("shared-secret", "<hidden>");
 }
 
+std::string op_text(const DiskOptsOp &o)
+{
+	return head("disk-options", o.minor) +
+	       option("resync-rate", std::to_string(o.resync_rate_kib)) +
+	       option("c-plan-ahead", std::to_string(o.c_plan_ahead_ds)) +
+	       option("c-min-rate", std::to_string(o.c_min_rate_kib)) +
+	       option("c-max-rate", std::to_string(o.c_max_rate_kib));
+}
+
+std::string op_text(const PauseSyncOp &o)
+{
+	return head("pause-sync", o.minor);
+}
+
+std::string op_text(const ResumeSyncOp &o)
+{
+	return head("resume-sync", o.minor);
+}
+
 std::string op_text(const ConnectOp &o)
 {
 	return head("connect", o.minor) + " " + o.local.str() + " " +
@@ -66,7 +85,8 @@ std::string op_text(const ConnectOp &o)
 	       option("ping-int-ms", std::to_string(o.ping_int_ms)) +
 	       option("ping-timeout-ms", std::to_string(o.ping_timeout_ms)) +
 	       option("timeout-ms", std::to_string(o.timeout_ms)) +
-	       authentication_text(o);
+	       authentication_text(o) +
+	       (o.discard_my_data ? " --discard-my-data" : "");
 }
 
 std::string op_text(const PrimaryOp &o)
@@ -121,13 +141,27 @@ Plan plan_create_md(const NodeResource &r, bool force)
 
 // DEL_MINOR also detaches and disconnects, so it alone undoes the steps
 // that follow new-minor.
+// The kernel starts with DRBD's defaults, as DiskOptions does: a plan
+// only sets the controller when the configuration changes it.
+static bool disk_opts_configured(const NodeResource &r)
+{
+	const DiskOptions &d = r.resource->disk, dflt;
+	return d.resync_rate_kib != dflt.resync_rate_kib ||
+	       d.c_plan_ahead_ds != dflt.c_plan_ahead_ds ||
+	       d.c_min_rate_kib != dflt.c_min_rate_kib ||
+	       d.c_max_rate_kib != dflt.c_max_rate_kib;
+}
+
 Plan plan_up(const NodeResource &r)
 {
-	return {
+	Plan plan = {
 		{NewMinorOp{r.minor(), r.name()}, DelMinorOp{r.minor()}},
 		{AttachOp{r.minor(), r.self->disk}, {}},
 		{connect_op(r), {}},
 	};
+	if (disk_opts_configured(r))
+		plan.insert(plan.begin() + 2, {disk_opts_op(r), {}});
+	return plan;
 }
 
 Plan plan_down(const NodeResource &r)
@@ -170,11 +204,42 @@ Plan plan_adjust(const NodeResource &r, const DeviceStatus *kernel)
 	if (!kernel)
 		return plan_up(r);
 	Plan plan;
+	if (disk_opts_configured(r))
+		plan.push_back({disk_opts_op(r), {}});
 	if (kernel->disk_state == RDBD_DISK_DISKLESS)
 		plan.push_back({AttachOp{r.minor(), r.self->disk}, {}});
 	if (kernel->conn_state == RDBD_CONN_STANDALONE)
 		plan.push_back({connect_op(r), {}});
 	return plan;
+}
+
+Plan plan_connect(const NodeResource &r, bool discard_my_data)
+{
+	ConnectOp op = connect_op(r);
+	op.discard_my_data = discard_my_data;
+	return {{op, {}}};
+}
+
+DiskOptsOp disk_opts_op(const NodeResource &r)
+{
+	const DiskOptions &d = r.resource->disk;
+	return {r.minor(), d.resync_rate_kib, d.c_plan_ahead_ds,
+		d.c_min_rate_kib, d.c_max_rate_kib};
+}
+
+Plan plan_disk_options(const NodeResource &r)
+{
+	return {{disk_opts_op(r), {}}};
+}
+
+Plan plan_pause_sync(const NodeResource &r)
+{
+	return {{PauseSyncOp{r.minor()}, {}}};
+}
+
+Plan plan_resume_sync(const NodeResource &r)
+{
+	return {{ResumeSyncOp{r.minor()}, {}}};
 }
 
 std::string format_plan(const Plan &plan)

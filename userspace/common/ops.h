@@ -16,6 +16,11 @@
 //   primary MINOR [--force]
 //   secondary MINOR
 //   del-minor MINOR
+//   disk-options MINOR resync-rate=N c-plan-ahead=N c-min-rate=N c-max-rate=N
+//   pause-sync MINOR
+//   resume-sync MINOR
+//
+// connect ends in " --discard-my-data" when that flag is set.
 //
 // LOCAL and PEER are IPv4:PORT or [IPv6]:PORT.  The shared secret is never
 // printed: dry-run output ends up in logs and bug reports.  A new operation is
@@ -64,6 +69,7 @@ struct ConnectOp {
 	uint32_t timeout_ms;
 	std::string cram_hmac_alg; // both empty: no peer authentication
 	std::string shared_secret;
+	bool discard_my_data = false; // after a split brain: I am the victim
 };
 
 struct DetachOp {
@@ -87,8 +93,26 @@ struct DelMinorOp {
 	unsigned minor;
 };
 
+// The resync controller (drbd.conf units: KiB/s, tenths of a second).
+struct DiskOptsOp {
+	unsigned minor;
+	uint32_t resync_rate_kib;
+	uint32_t c_plan_ahead_ds;
+	uint32_t c_min_rate_kib;
+	uint32_t c_max_rate_kib;
+};
+
+struct PauseSyncOp {
+	unsigned minor;
+};
+
+struct ResumeSyncOp {
+	unsigned minor;
+};
+
 using Op = std::variant<CreateMdOp, NewMinorOp, AttachOp, DetachOp, ConnectOp,
-			DisconnectOp, PrimaryOp, SecondaryOp, DelMinorOp>;
+			DisconnectOp, PrimaryOp, SecondaryOp, DelMinorOp,
+			DiskOptsOp, PauseSyncOp, ResumeSyncOp>;
 
 std::string format_op(const Op &op);
 unsigned op_minor(const Op &op);
@@ -109,6 +133,13 @@ Plan plan_connect(const NodeResource &r);
 Plan plan_disconnect(const NodeResource &r);
 Plan plan_primary(const NodeResource &r, bool force);
 Plan plan_secondary(const NodeResource &r);
+// connect, optionally as the split-brain victim (--discard-my-data)
+Plan plan_connect(const NodeResource &r, bool discard_my_data);
+// The resync controller from the configuration's disk section.
+DiskOptsOp disk_opts_op(const NodeResource &r);
+Plan plan_disk_options(const NodeResource &r);
+Plan plan_pause_sync(const NodeResource &r);
+Plan plan_resume_sync(const NodeResource &r);
 
 struct DeviceStatus;
 // What brings the kernel's device (null: not up) to the configuration:

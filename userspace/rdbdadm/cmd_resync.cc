@@ -1,0 +1,89 @@
+// The resync commands: connect (with --discard-my-data), disk-options,
+// pause-sync and resume-sync.
+#include "command.h"
+
+namespace rdbd::adm {
+namespace {
+
+// connect RES|all [--discard-my-data]
+void connect_arguments(po::options_description &options,
+		       po::positional_options_description &positional)
+{
+	add_resource_argument(options, positional, false);
+	options.add_options()(
+		"discard-my-data",
+		"after a split brain: this node's changes are the ones to "
+		"lose; it becomes the sync target of its peer");
+}
+
+int connect_execute(Session &session, const po::variables_map &args)
+{
+	const bool discard = args.count("discard-my-data") > 0;
+	return session.run_plans(resource_argument(args),
+				 [discard](const NodeResource &r) {
+					 return plan_connect(r, discard);
+				 });
+}
+
+// disk-options RES|all [--resync-rate KIB] [--c-plan-ahead DS] ...
+// Values not given come from the configuration's disk section.
+void disk_options_arguments(po::options_description &options,
+			    po::positional_options_description &positional)
+{
+	add_resource_argument(options, positional, false);
+	options.add_options()("resync-rate", po::value<uint32_t>(),
+			      "KiB/s of the fixed-rate controller")(
+		"c-plan-ahead", po::value<uint32_t>(),
+		"tenths of a second; 0 selects the fixed rate")(
+		"c-min-rate", po::value<uint32_t>(),
+		"KiB/s a resync keeps while applications write")(
+		"c-max-rate", po::value<uint32_t>(),
+		"KiB/s a resync never exceeds");
+}
+
+void override_from(const po::variables_map &args, const char *name,
+		   uint32_t &field)
+{
+	if (args.count(name))
+		field = args[name].as<uint32_t>();
+}
+
+int disk_options_execute(Session &session, const po::variables_map &args)
+{
+	return session.run_plans(
+		resource_argument(args), [&args](const NodeResource &r) {
+			DiskOptsOp op = disk_opts_op(r);
+			override_from(args, "resync-rate", op.resync_rate_kib);
+			override_from(args, "c-plan-ahead", op.c_plan_ahead_ds);
+			override_from(args, "c-min-rate", op.c_min_rate_kib);
+			override_from(args, "c-max-rate", op.c_max_rate_kib);
+			return Plan{{op, {}}};
+		});
+}
+
+template <Plan (*plan_for)(const NodeResource &)>
+int run_plan(Session &session, const po::variables_map &args)
+{
+	return session.run_plans(resource_argument(args), plan_for);
+}
+
+const CommandRegistration registrations[] = {
+	CommandRegistration({"connect", "RES|all [--discard-my-data]",
+			     "start connecting to the peer (WFConnection)",
+			     connect_arguments, connect_execute}),
+	CommandRegistration(
+		{"disk-options",
+		 "RES|all [--resync-rate KIB] [--c-plan-ahead DS] "
+		 "[--c-min-rate KIB] [--c-max-rate KIB]",
+		 "set the resync rate controller (default: the configuration)",
+		 disk_options_arguments, disk_options_execute}),
+	CommandRegistration({"pause-sync", "RES|all",
+			     "hold the resync (on both nodes) until resume-sync",
+			     resource_arguments, run_plan<plan_pause_sync>}),
+	CommandRegistration({"resume-sync", "RES|all",
+			     "let a resync held by pause-sync on this node move",
+			     resource_arguments, run_plan<plan_resume_sync>}),
+};
+
+} // namespace
+} // namespace rdbd::adm
