@@ -515,6 +515,8 @@ static int rdbd_conn_dispatch(struct rdbd_device *dev, struct rdbd_packet *pkt)
 		return rdbd_bm_got_done(dev, &pkt->u.bitmap_done);
 	case RDBD_P_SYNC_PAUSE:
 		return rdbd_sync_got_pause(dev, &pkt->u.sync_pause);
+	case RDBD_P_INVALIDATE:
+		return rdbd_inv_got_request(dev);
 	}
 	rdbd_conn_error(dev, "peer sent packet 0x%04x after the handshake; dropping connection",
 			pkt->cmd);
@@ -884,6 +886,7 @@ void rdbd_conn_init(struct rdbd_device *dev)
 	dev->disk_conf.c_plan_ahead_ds = 20;
 	dev->disk_conf.c_min_rate_kib = 250;
 	dev->disk_conf.c_max_rate_kib = 102400;
+	dev->disk_conf.al_extents = 1237;	/* capped to what a block holds */
 	conn->peer_role = RDBD_ROLE_UNKNOWN;
 	conn->peer_disk_state = RDBD_DISK_DUNKNOWN;
 	mutex_init(&conn->send_mutex);

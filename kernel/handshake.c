@@ -574,6 +574,28 @@ static void rdbd_hs_clear_crashed(struct rdbd_device *dev,
 }
 
 /*
+ * Same generation as an UpToDate peer: an Outdated or Consistent disk is
+ * UpToDate again (DRBD's rule on connect).
+ */
+static void rdbd_hs_same_data_uptodate(struct rdbd_device *dev,
+				       const struct rdbd_peer_facts *peer)
+{
+	struct rdbd_md md = dev->ldev->md;
+
+	if ((dev->disk_state != RDBD_DISK_OUTDATED &&
+	     dev->disk_state != RDBD_DISK_CONSISTENT) ||
+	    peer->disk_state != RDBD_DISK_UPTODATE)
+		return;
+	md.flags = rdbd_md_state_flags(md.flags, dev->role,
+				       RDBD_DISK_UPTODATE);
+	if (rdbd_md_write(dev, dev->ldev, &md, NULL))
+		return;
+	spin_lock_irq(&dev->req_lock);
+	dev->disk_state = RDBD_DISK_UPTODATE;
+	spin_unlock_irq(&dev->req_lock);
+}
+
+/*
  * PARAMS/UUIDS and the decision.  Runs with state_mutex held, so the
  * facts we send stay true until the decision is acted upon.
  */
@@ -605,6 +627,7 @@ static int rdbd_hs_params(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	rdbd_hs_set_size(dev, peer.data_bytes);
 	if (decision == RDBD_HS_CONNECTED) {
 		rdbd_hs_clear_crashed(dev, &peer);
+		rdbd_hs_same_data_uptodate(dev, &peer);
 	} else {
 		err = rdbd_hs_exchange_bitmaps(dev, pkt, full);
 		if (!err)

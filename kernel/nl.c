@@ -87,7 +87,13 @@ static struct netlink_range_validation rdbd_range_plan_ahead = {
 	.min = 0, .max = 300,
 };
 
+static struct netlink_range_validation rdbd_range_al_extents = {
+	.min = 7, .max = 65534,
+};
+
 static const struct nla_policy rdbd_disk_policy[RDBD_DISK_MAX + 1] = {
+	[RDBD_DISK_AL_EXTENTS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&rdbd_range_al_extents),
 	[RDBD_DISK_RESYNC_RATE_KIB] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						&rdbd_range_rate),
 	[RDBD_DISK_C_PLAN_AHEAD_DS] = NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -130,6 +136,7 @@ struct rdbd_status_snapshot {
 	u64 sync_total_sectors;
 	u64 out_of_sync_bits;		/* bitmap weight; 0 while Diskless */
 	u64 bm_writes;
+	u64 al_writes;
 	bool split_brain;
 	unsigned long sync_start;
 	char last_error[RDBD_LAST_ERROR_LEN];
@@ -154,6 +161,7 @@ static void rdbd_status_snapshot(struct rdbd_device *dev,
 	s->sync_total_sectors = conn->sync_total_sectors;
 	s->out_of_sync_bits = dev->ldev ? dev->ldev->bm.weight : 0;
 	s->bm_writes = dev->ldev ? dev->ldev->bm.writes : 0;
+	s->al_writes = dev->ldev ? dev->ldev->al.writes : 0;
 	s->split_brain = conn->split_brain;
 	s->sync_start = conn->sync_start;
 	memcpy(s->last_error, dev->last_error, sizeof(s->last_error));
@@ -228,6 +236,7 @@ static int rdbd_nl_put_counters(struct sk_buff *skb,
 	    rdbd_put_u64(skb, RDBD_STATUS_OUT_OF_SYNC_KIB,
 			 s->out_of_sync_bits * (RDBD_BM_BLOCK_BYTES >> 10)) ||
 	    rdbd_put_u64(skb, RDBD_STATUS_BM_WRITES, s->bm_writes) ||
+	    rdbd_put_u64(skb, RDBD_STATUS_AL_WRITES, s->al_writes) ||
 	    nla_put_u8(skb, RDBD_STATUS_SPLIT_BRAIN, s->split_brain))
 		return -EMSGSIZE;
 	/* Only while a sync runs. */
@@ -738,6 +747,8 @@ static int rdbd_act_disk_opts(struct rdbd_device *dev, struct genl_info *info)
 		c->c_min_rate_kib = nla_get_u32(tb[RDBD_DISK_C_MIN_RATE_KIB]);
 	if (tb[RDBD_DISK_C_MAX_RATE_KIB])
 		c->c_max_rate_kib = nla_get_u32(tb[RDBD_DISK_C_MAX_RATE_KIB]);
+	if (tb[RDBD_DISK_AL_EXTENTS])
+		c->al_extents = nla_get_u32(tb[RDBD_DISK_AL_EXTENTS]);
 	spin_unlock_irq(&dev->req_lock);
 	return 0;		/* no state changed: no event */
 }
@@ -756,6 +767,39 @@ static int rdbd_act_resume_sync(struct rdbd_device *dev,
 				struct genl_info *info)
 {
 	return rdbd_sync_pause(dev, false, info->extack);
+}
+
+static int rdbd_act_outdate(struct rdbd_device *dev, struct genl_info *info)
+{
+	return rdbd_outdate(dev, info->extack);
+}
+
+static int rdbd_act_invalidate(struct rdbd_device *dev,
+			       struct genl_info *info)
+{
+	return rdbd_invalidate(dev, info->extack);
+}
+
+static int rdbd_act_invalidate_remote(struct rdbd_device *dev,
+				      struct genl_info *info)
+{
+	return rdbd_invalidate_remote(dev, info->extack);
+}
+
+static int rdbd_nl_outdate(struct sk_buff *skb, struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_outdate);
+}
+
+static int rdbd_nl_invalidate(struct sk_buff *skb, struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_invalidate);
+}
+
+static int rdbd_nl_invalidate_remote(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_invalidate_remote);
 }
 
 static int rdbd_nl_pause_sync(struct sk_buff *skb, struct genl_info *info)
@@ -893,6 +937,21 @@ static const struct genl_ops rdbd_genl_ops[] = {
 		.cmd	= RDBD_CMD_RESUME_SYNC,
 		.flags	= GENL_ADMIN_PERM,
 		.doit	= rdbd_nl_resume_sync,
+	},
+	{
+		.cmd	= RDBD_CMD_OUTDATE,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_outdate,
+	},
+	{
+		.cmd	= RDBD_CMD_INVALIDATE,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_invalidate,
+	},
+	{
+		.cmd	= RDBD_CMD_INVALIDATE_REMOTE,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_invalidate_remote,
 	},
 	{
 		/* Read-only: anyone may look. */

@@ -89,6 +89,26 @@ struct rdbd_bitmap {
 };
 
 /*
+ * The activity log of a backing disk (al.c has the rules).  mutex
+ * serialises transactions and owns page and seq; req_lock protects the
+ * slot arrays (extent, inflight, last_use), clock and writes.
+ */
+struct rdbd_al {
+	struct mutex mutex;
+	wait_queue_head_t wait;		/* a slot's inflight dropped to 0 */
+	u32 nr_slots;			/* al-extents, constant */
+	u32 *extent;			/* req_lock: slot -> extent or U32_MAX */
+	u32 *inflight;			/* req_lock: writes in flight per slot */
+	u64 *last_use;			/* req_lock: LRU stamps */
+	u64 clock;			/* req_lock */
+	u64 seq;			/* mutex: last transaction written */
+	u64 writes;			/* req_lock: transactions (status) */
+	struct page *page;		/* mutex */
+};
+
+#define RDBD_AL_NO_SLOT		(-1)
+
+/*
  * The backing ("lower") disk of an attached device.  Created by ATTACH and
  * freed by DETACH, both under state_mutex; the I/O path reaches it through
  * dev->ldev under req_lock and holds an in-flight count while using it.
@@ -101,6 +121,7 @@ struct rdbd_backing {
 	/* state_mutex: the superblock block as read; keeps unknown bytes */
 	struct page *sb_page;
 	struct rdbd_bitmap bm;		/* see struct rdbd_bitmap */
+	struct rdbd_al al;		/* see struct rdbd_al */
 };
 
 /*
@@ -170,6 +191,7 @@ struct rdbd_connection {
 	struct list_head peer_done;	/* Secondary: written, ack not sent */
 	struct list_head rs_pending;	/* SyncSource: chunks not acked yet */
 	unsigned int rs_inflight;	/* length of rs_pending */
+	u64 rs_inflight_kib;		/* data of rs_pending */
 	bool new_uuid_pending;		/* lost the peer as Primary, see conn.c */
 	/* state_mutex: CONNECT --discard-my-data, until a handshake used it */
 	bool discard_my_data;
@@ -242,6 +264,7 @@ struct rdbd_disk_conf {
 	u32 c_plan_ahead_ds;
 	u32 c_min_rate_kib;
 	u32 c_max_rate_kib;
+	u32 al_extents;			/* used at the next attach */
 };
 
 /* One minor: /dev/rdbdN. */
@@ -399,6 +422,16 @@ int rdbd_bm_read(struct rdbd_device *dev, struct rdbd_backing *ldev,
 int rdbd_bm_write(struct rdbd_device *dev, struct rdbd_backing *ldev);
 int rdbd_bm_write_pinned(struct rdbd_device *dev);
 
+/* al.c: the activity log */
+int rdbd_al_alloc(struct rdbd_backing *ldev, u32 al_extents);
+void rdbd_al_free(struct rdbd_backing *ldev);
+int rdbd_al_attach(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		   bool crashed, struct netlink_ext_ack *extack);
+void rdbd_al_begin_io(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		      sector_t sector, u32 bytes, int slots[2]);
+void rdbd_al_complete_io(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			 const int slots[2]);
+
 /* md.c: on-disk metadata */
 int rdbd_md_io(struct block_device *bdev, struct page *page, u64 pos,
 	       blk_opf_t opf);
@@ -430,6 +463,13 @@ void rdbd_conn_established_state(struct rdbd_device *dev,
 void rdbd_conn_new_uuid_if_pending(struct rdbd_device *dev);
 int rdbd_conn_ask_primary(struct rdbd_device *dev,
 			  struct netlink_ext_ack *extack);
+
+/* invalidate.c: outdate, invalidate, invalidate-remote */
+int rdbd_outdate(struct rdbd_device *dev, struct netlink_ext_ack *extack);
+int rdbd_invalidate(struct rdbd_device *dev, struct netlink_ext_ack *extack);
+int rdbd_invalidate_remote(struct rdbd_device *dev,
+			   struct netlink_ext_ack *extack);
+int rdbd_inv_got_request(struct rdbd_device *dev);
 
 /* helper.c: handlers in userspace */
 void rdbd_helper_init(struct rdbd_device *dev);

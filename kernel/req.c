@@ -40,6 +40,7 @@ struct rdbd_io {
 	struct rdbd_interval iv;	/* writes: on dev->active, req_lock */
 	struct list_head pending;	/* on conn.pending while net, req_lock */
 	u64 block_id;			/* DATA cookie */
+	int al_slots[2];		/* activity-log slots held, al.c */
 	unsigned int parts;		/* req_lock: local and net not done */
 	bool net;			/* req_lock: the net part is not done */
 	blk_status_t status;		/* of the local clone */
@@ -164,6 +165,7 @@ static void rdbd_io_finish(struct rdbd_io *io)
 	enum req_op op = bio_op(orig);
 	unsigned int sectors = bio_sectors(orig);
 
+	rdbd_al_complete_io(dev, io->ldev, io->al_slots);
 	bio_put(&io->clone);		/* frees io too */
 	bio_end_io_acct(orig, start_time);
 	orig->bi_status = status;
@@ -432,8 +434,15 @@ void rdbd_submit_bio(struct bio *bio)
 	io->net = false;
 	INIT_LIST_HEAD(&io->iv.list);
 	INIT_LIST_HEAD(&io->pending);
-	if (rdbd_io_is_write(bio))
+	io->al_slots[0] = io->al_slots[1] = RDBD_AL_NO_SLOT;
+	if (rdbd_io_is_write(bio)) {
+		/* before owning the range: see al.c */
+		rdbd_al_begin_io(dev, ldev, bio->bi_iter.bi_sector,
+				 bio_has_data(bio) || bio_op(bio) !=
+				 REQ_OP_WRITE ? bio->bi_iter.bi_size : 0,
+				 io->al_slots);
 		net = rdbd_io_register(dev, io);
+	}
 	io->start_time = bio_start_io_acct(bio);
 	clone->bi_end_io = rdbd_io_endio;
 	submit_bio_noacct(clone);

@@ -101,6 +101,7 @@ static void rdbd_extack_open_failed(struct rdbd_device *dev, const char *path,
 
 static void rdbd_backing_close(struct rdbd_backing *ldev)
 {
+	rdbd_al_free(ldev);
 	rdbd_bm_free(ldev);
 	blkdev_put(ldev->bdev, RDBD_BACKING_MODE);
 	__free_page(ldev->sb_page);
@@ -147,7 +148,11 @@ static struct rdbd_backing *rdbd_backing_open(struct rdbd_device *dev,
 		goto out_put_bdev;
 	}
 	err = rdbd_bm_alloc(ldev);
+	if (!err)
+		err = rdbd_al_alloc(ldev, READ_ONCE(dev->disk_conf.al_extents));
 	if (err) {
+		rdbd_al_free(ldev);
+		rdbd_bm_free(ldev);
 		rdbd_extack(extack, dev->minor,
 			    "out of memory for the bitmap of %s (%llu KiB)",
 			    path, ldev->layout.bitmap_bytes >> 10);
@@ -175,27 +180,11 @@ static int rdbd_attach_note_crash(struct rdbd_device *dev,
 				  struct netlink_ext_ack *extack)
 {
 	struct rdbd_md md = ldev->md;
-	int err;
 
 	if (!(md.flags & RDBD_MDF_PRIMARY_IND))
 		return 0;
 	pr_notice("rdbd%u: %s was Primary when last used and never demoted: marking it a crashed primary\n",
 		  dev->minor, ldev->path);
-	/*
-	 * Writes in flight at the crash may be on one disk only, and bits
-	 * set in RAM since the last bitmap write are lost: with no activity
-	 * log to say where, every block is out of sync.
-	 */
-	pr_notice("rdbd%u: marking every block of %s out of sync\n",
-		  dev->minor, ldev->path);
-	rdbd_bm_set_all(dev, ldev);
-	err = rdbd_bm_write(dev, ldev);
-	if (err) {
-		rdbd_extack(extack, dev->minor,
-			    "cannot write the bitmap to %s: %s", ldev->path,
-			    rdbd_strerror(err));
-		return err;
-	}
 	md.flags |= RDBD_MDF_CRASHED_PRIMARY;
 	md.flags = rdbd_md_state_flags(md.flags, RDBD_ROLE_SECONDARY,
 				       disk_state);
@@ -234,6 +223,15 @@ int rdbd_attach(struct rdbd_device *dev, const char *path,
 	err = rdbd_md_read(dev, ldev, extack);
 	if (!err)
 		err = rdbd_bm_read(dev, ldev, extack);
+	/*
+	 * A crashed Primary: writes in flight at the crash may be on one
+	 * disk only, and marks made in RAM since the bitmap was last
+	 * written are lost; both lie in the extents of the activity log.
+	 */
+	if (!err)
+		err = rdbd_al_attach(dev, ldev,
+				     ldev->md.flags & RDBD_MDF_PRIMARY_IND,
+				     extack);
 	if (err)
 		goto out_close_backing;
 	disk_state = rdbd_md_disk_state(ldev->md.flags);

@@ -8,8 +8,11 @@
  *
  * The source runs the thread rdbd_sync/N: it walks the bitmap, taking
  * runs of marked blocks as chunks of up to RDBD_SYNC_CHUNK, keeping up to
- * sync_window chunks unacked (a module parameter; 16 x 1 MiB keeps a
- * 1 Gbit/s link with a few ms of latency full).  For each chunk it
+ * sync_window MiB (and RDBD_SYNC_MAX_CHUNKS chunks) unacked (a module
+ * parameter; 16 MiB keeps a 1 Gbit/s link with a few ms of latency full;
+ * the chunk limit keeps scattered 4 KiB blocks from being sent one round
+ * trip at a time).  The rate is limited by the disk options (a token
+ * bucket, charged with each chunk's real size).  For each chunk it
  *   1. takes ownership of the range on dev->active, like an application
  *      write (req.c), so no application write to that range is in flight
  *      from before the read until the target has written the chunk, then
@@ -56,7 +59,14 @@ module_param(sync_window, uint, 0644);
 static bool sync_copy;
 module_param(sync_copy, bool, 0644);
 MODULE_PARM_DESC(sync_copy, "send resync chunks with one copying sendmsg instead of sendpage per page");
-MODULE_PARM_DESC(sync_window, "resync chunks of 1 MiB in flight (1-256, default 16)");
+MODULE_PARM_DESC(sync_window, "MiB of resync data in flight (1-256, default 16)");
+
+/*
+ * Chunks in flight at most, whatever their size: scattered 4 KiB blocks
+ * make small chunks, and a window counted in bytes alone would then keep
+ * thousands of requests in flight.
+ */
+#define RDBD_SYNC_MAX_CHUNKS	512
 
 /* A chunk sent and not yet acked. */
 struct rdbd_rs_req {
@@ -159,12 +169,12 @@ static bool rdbd_sync_own_chunk(struct rdbd_device *dev,
  * Take the next run of marked blocks at or after *@cursor (below @limit
  * blocks) as a chunk, own it and start reading it.  It is on
  * conn.rs_pending from now on (the ack finds it there once it is sent)
- * and on @reading until it is sent.  Returns false when this pass of the
- * bitmap found nothing more.
+ * and on @reading until it is sent; *@kib is its size.  Returns false
+ * when this pass of the bitmap found nothing more.
  */
 static bool rdbd_sync_read_next(struct rdbd_device *dev,
 				struct rdbd_backing *ldev, u64 *cursor,
-				u64 limit, struct list_head *reading)
+				u64 limit, struct list_head *reading, u32 *kib)
 {
 	struct rdbd_rs_req *rs;
 	unsigned int len;
@@ -193,7 +203,9 @@ static bool rdbd_sync_read_next(struct rdbd_device *dev,
 	} while (!owned);
 	list_add_tail(&rs->list, &dev->conn.rs_pending);
 	dev->conn.rs_inflight++;
+	dev->conn.rs_inflight_kib += rs->iv.size >> 10;
 	spin_unlock_irq(&dev->req_lock);
+	*kib = rs->iv.size >> 10;
 
 	rs->bio = rdbd_alloc_page_bio(dev, ldev->bdev, REQ_OP_READ,
 				      rs->iv.size);
@@ -243,15 +255,27 @@ static int rdbd_sync_send_chunk(struct rdbd_device *dev,
 	return 0;
 }
 
-/* At most @max chunks unacked (or told to stop). */
-static bool rdbd_sync_window_open(struct rdbd_device *dev, unsigned int max)
+/* Room for another chunk: less than @window_kib unacked (or stopping). */
+static bool rdbd_sync_window_open(struct rdbd_device *dev, u64 window_kib)
 {
 	bool open;
 
 	spin_lock_irq(&dev->req_lock);
-	open = dev->conn.rs_inflight <= max;
+	open = dev->conn.rs_inflight_kib < window_kib &&
+	       dev->conn.rs_inflight < RDBD_SYNC_MAX_CHUNKS;
 	spin_unlock_irq(&dev->req_lock);
 	return open || kthread_should_stop();
+}
+
+/* Every chunk acked (or stopping). */
+static bool rdbd_sync_all_acked(struct rdbd_device *dev)
+{
+	bool done;
+
+	spin_lock_irq(&dev->req_lock);
+	done = !dev->conn.rs_inflight;
+	spin_unlock_irq(&dev->req_lock);
+	return done || kthread_should_stop();
 }
 
 /* Stopping: reads still in flight own their pages until they complete. */
@@ -414,12 +438,14 @@ static void rdbd_throttle_init(struct rdbd_device *dev,
 }
 
 /*
- * Wait until the rate allows sending @kib more, or the sync is paused,
- * or the thread must stop.  Sleeps in short steps so a rate or pause
- * change takes effect quickly.  Returns false if paused or stopping.
+ * Wait until the rate allows sending more (the bucket is not in debt),
+ * or the sync is paused, or the thread must stop.  The chunk then sent is
+ * charged afterwards (rdbd_throttle_charge), at its real size.  Sleeps in
+ * short steps so a rate or pause change takes effect quickly.  Returns
+ * false if paused or stopping.
  */
 static bool rdbd_sync_throttle(struct rdbd_device *dev,
-			       struct rdbd_throttle *t, u32 kib)
+			       struct rdbd_throttle *t)
 {
 	while (!kthread_should_stop() && !rdbd_sync_paused(dev)) {
 		unsigned long now = jiffies;
@@ -435,15 +461,18 @@ static bool rdbd_sync_throttle(struct rdbd_device *dev,
 			return true;
 		t->budget_kib += div_u64((u64)rate * (now - t->last), HZ);
 		/* at most a tenth of a second of burst */
-		t->budget_kib = min_t(s64, t->budget_kib, max(rate / 10, kib));
+		t->budget_kib = min_t(s64, t->budget_kib, max(rate / 10, 1U));
 		t->last = now;
-		if (t->budget_kib > 0) {
-			t->budget_kib -= kib;
+		if (t->budget_kib > 0)
 			return true;
-		}
 		schedule_timeout_interruptible(HZ / 50);
 	}
 	return false;
+}
+
+static void rdbd_throttle_charge(struct rdbd_throttle *t, u32 kib)
+{
+	t->budget_kib -= kib;
 }
 
 /* Paused: wait until released or told to stop. */
@@ -478,8 +507,8 @@ static int rdbd_sync_thread(void *arg)
 {
 	struct rdbd_device *dev = arg;
 	struct rdbd_backing *ldev = rdbd_io_get_backing(dev);
-	unsigned int window = clamp(READ_ONCE(sync_window), 1U,
-				    RDBD_SYNC_WINDOW_MAX);
+	u64 window = (u64)clamp(READ_ONCE(sync_window), 1U,
+				RDBD_SYNC_WINDOW_MAX) << 10;	/* KiB */
 	u64 limit = get_capacity(dev->disk) / RDBD_SYNC_SECTORS_PER_BIT;
 	struct rdbd_throttle throttle;
 	u64 cursor = 0;
@@ -495,19 +524,24 @@ static int rdbd_sync_thread(void *arg)
 			rdbd_sync_wait_unpaused(dev);
 			continue;
 		}
-		if (more && rdbd_sync_window_open(dev, window - 1) &&
-		    rdbd_sync_throttle(dev, &throttle,
-				       RDBD_SYNC_CHUNK >> 10)) {
+		if (more && rdbd_sync_window_open(dev, window) &&
+		    rdbd_sync_throttle(dev, &throttle)) {
+			u32 kib = 0;
+
 			more = rdbd_sync_read_next(dev, ldev, &cursor, limit,
-						   &reading);
+						   &reading, &kib);
+			rdbd_throttle_charge(&throttle, kib);
 			continue;
 		}
 		if (!list_empty(&reading)) {
 			err = rdbd_sync_send_chunk(dev, &reading);
-		} else if (more || !rdbd_sync_window_open(dev, 0)) {
+		} else if (more) {
 			wait_event(dev->conn.rs_wait,
-				   rdbd_sync_window_open(dev, more ?
-							 window - 1 : 0));
+				   rdbd_sync_window_open(dev, window) ||
+				   rdbd_sync_paused(dev));
+		} else if (!rdbd_sync_all_acked(dev)) {
+			wait_event(dev->conn.rs_wait,
+				   rdbd_sync_all_acked(dev));
 		} else if (rdbd_sync_marks_left(dev, ldev, limit)) {
 			cursor = 0;
 			more = true;
@@ -644,6 +678,7 @@ int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
 						    rs->iv.size);
 			rdbd_iv_release(dev, &rs->iv);
 			dev->conn.rs_inflight--;
+			dev->conn.rs_inflight_kib -= rs->iv.size >> 10;
 			dev->conn.sync_done_sectors +=
 				rs->iv.size >> SECTOR_SHIFT;
 			break;
@@ -673,6 +708,7 @@ void rdbd_sync_abort(struct rdbd_device *dev)
 			list_del(&rs->list);
 			rdbd_iv_release(dev, &rs->iv);
 			dev->conn.rs_inflight--;
+			dev->conn.rs_inflight_kib -= rs->iv.size >> 10;
 		}
 		spin_unlock_irq(&dev->req_lock);
 		if (!rs)

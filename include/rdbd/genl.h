@@ -80,6 +80,7 @@
  *                                +- RDBD_DISK_RESYNC_RATE_KIB, ... (u32)
  *   RDBD_CMD_PAUSE_SYNC      MINOR
  *   RDBD_CMD_RESUME_SYNC     MINOR
+ *   RDBD_CMD_OUTDATE, _INVALIDATE, _INVALIDATE_REMOTE   MINOR
  *   (CONNECT also takes FLAGS: RDBD_F_DISCARD_MY_DATA)
  *
  * Replies to GET_STATUS and multicast RDBD_CMD_EVENT messages (group
@@ -121,6 +122,9 @@ enum rdbd_cmd {
 	RDBD_CMD_DISK_OPTS	= 11,	/* resync rate controls, any time */
 	RDBD_CMD_PAUSE_SYNC	= 12,	/* hold a sync (this node's pause) */
 	RDBD_CMD_RESUME_SYNC	= 13,	/* release this node's pause */
+	RDBD_CMD_OUTDATE	= 14,	/* mark this disk Outdated */
+	RDBD_CMD_INVALIDATE	= 15,	/* full sync towards this node */
+	RDBD_CMD_INVALIDATE_REMOTE = 16, /* full sync towards the peer */
 	__RDBD_CMD_MAX,
 };
 #define RDBD_CMD_MAX (__RDBD_CMD_MAX - 1)
@@ -157,6 +161,9 @@ enum rdbd_disk_attr {
 	RDBD_DISK_C_PLAN_AHEAD_DS	= 2,	/* u32, 0.1 s; 0 = fixed rate */
 	RDBD_DISK_C_MIN_RATE_KIB	= 3,	/* u32, KiB/s */
 	RDBD_DISK_C_MAX_RATE_KIB	= 4,	/* u32, KiB/s */
+	/* u32, 7..65534: hot 4 MiB extents of the activity log, from the
+	 * next attach on; capped at RDBD_AL_EXTENTS_MAX (1016) */
+	RDBD_DISK_AL_EXTENTS		= 5,
 	__RDBD_DISK_MAX,
 };
 #define RDBD_DISK_MAX (__RDBD_DISK_MAX - 1)
@@ -218,6 +225,7 @@ enum rdbd_status_attr {
 	RDBD_STATUS_BM_WRITES		= 26,	/* u64: bitmap blocks written */
 	/* u8: 1 if the last connection attempt found a split brain */
 	RDBD_STATUS_SPLIT_BRAIN		= 27,
+	RDBD_STATUS_AL_WRITES		= 28,	/* u64: activity-log transactions */
 	__RDBD_STATUS_MAX,
 };
 #define RDBD_STATUS_MAX (__RDBD_STATUS_MAX - 1)

@@ -104,6 +104,7 @@ enum rdbd_packet_id {
 	RDBD_P_BITMAP		= 0x0045,	/* one block of the dirty bitmap */
 	RDBD_P_BITMAP_DONE	= 0x0046,	/* end of the sender's bitmap */
 	RDBD_P_SYNC_PAUSE	= 0x0047,	/* the sender's user paused/resumed */
+	RDBD_P_INVALIDATE	= 0x0048,	/* no payload: invalidate your disk */
 };
 
 struct rdbd_wire_hdr {

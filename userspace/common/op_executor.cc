@@ -65,6 +65,7 @@ NlMessage request(GenlClient &k, const DiskOptsOp &o)
 	put_u32(m.get(), RDBD_DISK_C_PLAN_AHEAD_DS, o.c_plan_ahead_ds);
 	put_u32(m.get(), RDBD_DISK_C_MIN_RATE_KIB, o.c_min_rate_kib);
 	put_u32(m.get(), RDBD_DISK_C_MAX_RATE_KIB, o.c_max_rate_kib);
+	put_u32(m.get(), RDBD_DISK_AL_EXTENTS, o.al_extents);
 	return m;
 }
 
@@ -113,6 +114,21 @@ NlMessage request(GenlClient &k, const PauseSyncOp &o)
 NlMessage request(GenlClient &k, const ResumeSyncOp &o)
 {
 	return minor_only(k, RDBD_CMD_RESUME_SYNC, o.minor);
+}
+
+NlMessage request(GenlClient &k, const OutdateOp &o)
+{
+	return minor_only(k, RDBD_CMD_OUTDATE, o.minor);
+}
+
+NlMessage request(GenlClient &k, const InvalidateOp &o)
+{
+	return minor_only(k, RDBD_CMD_INVALIDATE, o.minor);
+}
+
+NlMessage request(GenlClient &k, const InvalidateRemoteOp &o)
+{
+	return minor_only(k, RDBD_CMD_INVALIDATE_REMOTE, o.minor);
 }
 
 std::string op_name(const Op &op)

@@ -63,7 +63,8 @@ std::string op_text(const DiskOptsOp &o)
 	       option("resync-rate", std::to_string(o.resync_rate_kib)) +
 	       option("c-plan-ahead", std::to_string(o.c_plan_ahead_ds)) +
 	       option("c-min-rate", std::to_string(o.c_min_rate_kib)) +
-	       option("c-max-rate", std::to_string(o.c_max_rate_kib));
+	       option("c-max-rate", std::to_string(o.c_max_rate_kib)) +
+	       option("al-extents", std::to_string(o.al_extents));
 }
 
 std::string op_text(const PauseSyncOp &o)
@@ -74,6 +75,21 @@ std::string op_text(const PauseSyncOp &o)
 std::string op_text(const ResumeSyncOp &o)
 {
 	return head("resume-sync", o.minor);
+}
+
+std::string op_text(const OutdateOp &o)
+{
+	return head("outdate", o.minor);
+}
+
+std::string op_text(const InvalidateOp &o)
+{
+	return head("invalidate", o.minor);
+}
+
+std::string op_text(const InvalidateRemoteOp &o)
+{
+	return head("invalidate-remote", o.minor);
 }
 
 std::string op_text(const ConnectOp &o)
@@ -149,7 +165,8 @@ static bool disk_opts_configured(const NodeResource &r)
 	return d.resync_rate_kib != dflt.resync_rate_kib ||
 	       d.c_plan_ahead_ds != dflt.c_plan_ahead_ds ||
 	       d.c_min_rate_kib != dflt.c_min_rate_kib ||
-	       d.c_max_rate_kib != dflt.c_max_rate_kib;
+	       d.c_max_rate_kib != dflt.c_max_rate_kib ||
+	       d.al_extents != dflt.al_extents;
 }
 
 Plan plan_up(const NodeResource &r)
@@ -159,8 +176,9 @@ Plan plan_up(const NodeResource &r)
 		{AttachOp{r.minor(), r.self->disk}, {}},
 		{connect_op(r), {}},
 	};
+	// before attach: al-extents is read when the disk is attached
 	if (disk_opts_configured(r))
-		plan.insert(plan.begin() + 2, {disk_opts_op(r), {}});
+		plan.insert(plan.begin() + 1, {disk_opts_op(r), {}});
 	return plan;
 }
 
@@ -223,8 +241,8 @@ Plan plan_connect(const NodeResource &r, bool discard_my_data)
 DiskOptsOp disk_opts_op(const NodeResource &r)
 {
 	const DiskOptions &d = r.resource->disk;
-	return {r.minor(), d.resync_rate_kib, d.c_plan_ahead_ds,
-		d.c_min_rate_kib, d.c_max_rate_kib};
+	return {r.minor(),	   d.resync_rate_kib, d.c_plan_ahead_ds,
+		d.c_min_rate_kib, d.c_max_rate_kib,  d.al_extents};
 }
 
 Plan plan_disk_options(const NodeResource &r)
@@ -240,6 +258,21 @@ Plan plan_pause_sync(const NodeResource &r)
 Plan plan_resume_sync(const NodeResource &r)
 {
 	return {{ResumeSyncOp{r.minor()}, {}}};
+}
+
+Plan plan_outdate(const NodeResource &r)
+{
+	return {{OutdateOp{r.minor()}, {}}};
+}
+
+Plan plan_invalidate(const NodeResource &r)
+{
+	return {{InvalidateOp{r.minor()}, {}}};
+}
+
+Plan plan_invalidate_remote(const NodeResource &r)
+{
+	return {{InvalidateRemoteOp{r.minor()}, {}}};
 }
 
 std::string format_plan(const Plan &plan)

@@ -17,8 +17,12 @@
 //   secondary MINOR
 //   del-minor MINOR
 //   disk-options MINOR resync-rate=N c-plan-ahead=N c-min-rate=N c-max-rate=N
+//                al-extents=N                                    (one line)
 //   pause-sync MINOR
 //   resume-sync MINOR
+//   outdate MINOR
+//   invalidate MINOR
+//   invalidate-remote MINOR
 //
 // connect ends in " --discard-my-data" when that flag is set.
 //
@@ -100,6 +104,7 @@ struct DiskOptsOp {
 	uint32_t c_plan_ahead_ds;
 	uint32_t c_min_rate_kib;
 	uint32_t c_max_rate_kib;
+	uint32_t al_extents; // applies at the next attach
 };
 
 struct PauseSyncOp {
@@ -110,9 +115,22 @@ struct ResumeSyncOp {
 	unsigned minor;
 };
 
+struct OutdateOp {
+	unsigned minor;
+};
+
+struct InvalidateOp {
+	unsigned minor;
+};
+
+struct InvalidateRemoteOp {
+	unsigned minor;
+};
+
 using Op = std::variant<CreateMdOp, NewMinorOp, AttachOp, DetachOp, ConnectOp,
 			DisconnectOp, PrimaryOp, SecondaryOp, DelMinorOp,
-			DiskOptsOp, PauseSyncOp, ResumeSyncOp>;
+			DiskOptsOp, PauseSyncOp, ResumeSyncOp, OutdateOp,
+			InvalidateOp, InvalidateRemoteOp>;
 
 std::string format_op(const Op &op);
 unsigned op_minor(const Op &op);
@@ -140,6 +158,9 @@ DiskOptsOp disk_opts_op(const NodeResource &r);
 Plan plan_disk_options(const NodeResource &r);
 Plan plan_pause_sync(const NodeResource &r);
 Plan plan_resume_sync(const NodeResource &r);
+Plan plan_outdate(const NodeResource &r);
+Plan plan_invalidate(const NodeResource &r);
+Plan plan_invalidate_remote(const NodeResource &r);
 
 struct DeviceStatus;
 // What brings the kernel's device (null: not up) to the configuration:

@@ -53,6 +53,7 @@ const StatusField<uint64_t> kU64Fields[] = {
 	{RDBD_STATUS_SYNC_TOTAL_KIB, &DeviceStatus::sync_total_kib},
 	{RDBD_STATUS_SYNC_ELAPSED_MS, &DeviceStatus::sync_elapsed_ms},
 	{RDBD_STATUS_BM_WRITES, &DeviceStatus::bitmap_writes},
+	{RDBD_STATUS_AL_WRITES, &DeviceStatus::al_writes},
 };
 
 const StatusField<std::string> kStringFields[] = {
@@ -347,6 +348,7 @@ JsonObject status_json(const std::string &name, unsigned minor,
 	o.add_number("disk_written_kib", s.disk_written_kib);
 	o.add_number("disk_read_kib", s.disk_read_kib);
 	o.add_number("bitmap_writes", s.bitmap_writes);
+	o.add_number("al_writes", s.al_writes);
 	o.add_number("split_brain", s.split_brain);
 	return o;
 }

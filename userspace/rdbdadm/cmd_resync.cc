@@ -1,5 +1,5 @@
 // The resync commands: connect (with --discard-my-data), disk-options,
-// pause-sync and resume-sync.
+// pause-sync, resume-sync, outdate, invalidate and invalidate-remote.
 #include "command.h"
 
 namespace rdbd::adm {
@@ -38,7 +38,9 @@ void disk_options_arguments(po::options_description &options,
 		"c-min-rate", po::value<uint32_t>(),
 		"KiB/s a resync keeps while applications write")(
 		"c-max-rate", po::value<uint32_t>(),
-		"KiB/s a resync never exceeds");
+		"KiB/s a resync never exceeds")(
+		"al-extents", po::value<uint32_t>(),
+		"hot 4 MiB extents of the activity log (next attach)");
 }
 
 void override_from(const po::variables_map &args, const char *name,
@@ -57,6 +59,7 @@ int disk_options_execute(Session &session, const po::variables_map &args)
 			override_from(args, "c-plan-ahead", op.c_plan_ahead_ds);
 			override_from(args, "c-min-rate", op.c_min_rate_kib);
 			override_from(args, "c-max-rate", op.c_max_rate_kib);
+			override_from(args, "al-extents", op.al_extents);
 			return Plan{{op, {}}};
 		});
 }
@@ -74,12 +77,25 @@ const CommandRegistration registrations[] = {
 	CommandRegistration(
 		{"disk-options",
 		 "RES|all [--resync-rate KIB] [--c-plan-ahead DS] "
-		 "[--c-min-rate KIB] [--c-max-rate KIB]",
+		 "[--c-min-rate KIB] [--c-max-rate KIB] [--al-extents N]",
 		 "set the resync rate controller (default: the configuration)",
 		 disk_options_arguments, disk_options_execute}),
 	CommandRegistration({"pause-sync", "RES|all",
 			     "hold the resync (on both nodes) until resume-sync",
 			     resource_arguments, run_plan<plan_pause_sync>}),
+	CommandRegistration({"outdate", "RES|all",
+			     "mark this node's disk Outdated (not promoted "
+			     "without --force); not while connected",
+			     resource_arguments, run_plan<plan_outdate>}),
+	CommandRegistration({"invalidate", "RES|all",
+			     "discard this node's data: a full sync from the "
+			     "peer follows",
+			     resource_arguments, run_plan<plan_invalidate>}),
+	CommandRegistration({"invalidate-remote", "RES|all",
+			     "discard the peer's data: a full sync to it "
+			     "follows (Connected only)",
+			     resource_arguments,
+			     run_plan<plan_invalidate_remote>}),
 	CommandRegistration({"resume-sync", "RES|all",
 			     "let a resync held by pause-sync on this node move",
 			     resource_arguments, run_plan<plan_resume_sync>}),
