@@ -380,9 +380,106 @@ enum rdbd_hs_result {
 	RDBD_HS_SYNC_TARGET,
 };
 
+/* Tie-break both sides compute alike: the dialer (lower address) wins. */
+static int rdbd_asb_tie(struct rdbd_device *dev)
+{
+	return dev->conn.we_dial ? 1 : -1;
+}
+
+/* >0: this node's changes win (sync source); <0 lose; 0 undecided. */
+static int rdbd_asb_zero_changes(u64 self, u64 peer, struct rdbd_device *dev)
+{
+	if (!self && !peer)
+		return rdbd_asb_tie(dev);
+	if (!self)
+		return -1;
+	if (!peer)
+		return 1;
+	return 0;		/* both changed: not this rule's to decide */
+}
+
+static int rdbd_asb_least_changes(u64 self, u64 peer,
+				  struct rdbd_device *dev)
+{
+	if (self == peer)
+		return rdbd_asb_tie(dev);
+	return self < peer ? -1 : 1;
+}
+
+/*
+ * after-sb-0pri (also consensus's first opinion).  Younger/older primary:
+ * bit 0 of a bitmap UUID says the node was Primary when it started its
+ * new generation, i.e. it was the Primary at the split (older); the node
+ * promoted later, while apart, has it clear (younger).
+ */
+static int rdbd_asb_0pri(struct rdbd_device *dev,
+			 const struct rdbd_peer_facts *peer, u8 policy)
+{
+	u64 self_bits = rdbd_bm_weight(dev, dev->ldev);
+	bool self_old = dev->ldev->md.uuid[RDBD_UUID_BITMAP] &
+			RDBD_UUID_PRIMARY_BIT;
+	bool peer_old = peer->uuid[RDBD_UUID_BITMAP] & RDBD_UUID_PRIMARY_BIT;
+	int hg = 0;
+
+	switch (policy) {
+	case RDBD_ASB_DISCARD_YOUNGER_PRIMARY:
+	case RDBD_ASB_DISCARD_OLDER_PRIMARY:
+		if (self_old != peer_old) {
+			hg = self_old ? 1 : -1;
+			if (policy == RDBD_ASB_DISCARD_OLDER_PRIMARY)
+				hg = -hg;
+			break;
+		}
+		fallthrough;	/* undecided: as DRBD, by changes */
+	case RDBD_ASB_DISCARD_ZERO_CHANGES:
+		hg = rdbd_asb_zero_changes(self_bits, peer->bits_set, dev);
+		if (hg || policy == RDBD_ASB_DISCARD_ZERO_CHANGES)
+			break;
+		fallthrough;
+	case RDBD_ASB_DISCARD_LEAST_CHANGES:
+		hg = rdbd_asb_least_changes(self_bits, peer->bits_set, dev);
+		break;
+	}
+	return hg;
+}
+
+/* after-sb-1pri: exactly one node is Primary now. */
+static int rdbd_asb_1pri(struct rdbd_device *dev,
+			 const struct rdbd_peer_facts *peer)
+{
+	bool self_primary = dev->role == RDBD_ROLE_PRIMARY;
+	int discard_secondary = self_primary ? 1 : -1;
+	int hg;
+
+	switch (dev->conn.net_conf.after_sb[1]) {
+	case RDBD_ASB_DISCARD_SECONDARY:
+		return discard_secondary;
+	case RDBD_ASB_CONSENSUS:
+		hg = rdbd_asb_0pri(dev, peer, dev->conn.net_conf.after_sb[0]);
+		return hg == discard_secondary ? hg : 0;
+	}
+	return 0;
+}
+
+/* The configured automatic recovery: >0 source, <0 target, 0 none. */
+static int rdbd_asb_recover(struct rdbd_device *dev,
+			    const struct rdbd_peer_facts *peer)
+{
+	int primaries = (dev->role == RDBD_ROLE_PRIMARY) +
+			(peer->role == RDBD_ROLE_PRIMARY);
+
+	if (primaries == 0)
+		return rdbd_asb_0pri(dev, peer,
+				     dev->conn.net_conf.after_sb[0]);
+	if (primaries == 1)
+		return rdbd_asb_1pri(dev, peer);
+	return 0;		/* after-sb-2pri: disconnect only */
+}
+
 /*
  * Both nodes changed the data on their own (uuid_compare 100/-100).
- * Resolved only by --discard-my-data on exactly one of them (then the
+ * Resolved by the after-sb-Npri policy (when both diverged from one
+ * generation), else by --discard-my-data on exactly one of them (then the
  * other is the source: a bitmap sync when both diverged from the same
  * generation, 100, else a full one); otherwise nothing is overwritten:
  * both go StandAlone, say "split-brain", and run the split-brain handler.
@@ -393,10 +490,20 @@ static int rdbd_hs_split_brain(struct rdbd_device *dev,
 {
 	bool mine = dev->conn.discard_my_data;
 	bool theirs = peer->flags & RDBD_UUID_F_DISCARD_MY_DATA;
+	int asb;
 
 	pr_warn("rdbd%u: split-brain detected: both nodes changed the data (this node %llu KiB, the peer %llu KiB)\n",
 		dev->minor, rdbd_bm_weight(dev, dev->ldev) * 4,
 		peer->bits_set * 4);
+	/* As DRBD: automatic recovery only when both bitmaps reach back to
+	 * the same generation (100), so that their union is complete. */
+	asb = hg == 100 ? rdbd_asb_recover(dev, peer) : 0;
+	if (asb) {
+		pr_notice("rdbd%u: split-brain resolved by the after-sb policy: this node is the sync %s\n",
+			  dev->minor, asb > 0 ? "source" : "target");
+		*full = false;
+		return asb > 0 ? RDBD_HS_SYNC_SOURCE : RDBD_HS_SYNC_TARGET;
+	}
 	if (mine != theirs) {
 		pr_notice("rdbd%u: split-brain resolved by discard-my-data: this node is the sync %s\n",
 			  dev->minor, mine ? "target" : "source");

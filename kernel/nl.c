@@ -76,6 +76,10 @@ static const struct nla_policy rdbd_net_policy[RDBD_NET_MAX + 1] = {
 				     .len = RDBD_HMAC_ALG_MAX - 1 },
 	[RDBD_NET_SHARED_SECRET] = NLA_POLICY_RANGE(NLA_BINARY, 1,
 						    RDBD_SECRET_MAX),
+	[RDBD_NET_AFTER_SB_0PRI] = NLA_POLICY_MAX(NLA_U8,
+					RDBD_ASB_DISCARD_LEAST_CHANGES),
+	[RDBD_NET_AFTER_SB_1PRI] = NLA_POLICY_MAX(NLA_U8, RDBD_ASB_CONSENSUS),
+	[RDBD_NET_AFTER_SB_2PRI] = NLA_POLICY_MAX(NLA_U8, RDBD_ASB_DISCONNECT),
 };
 
 /* KiB/s: DRBD's c-max-rate ceiling, 4 GiB/s */
@@ -653,6 +657,31 @@ static int rdbd_nl_get_auth(struct rdbd_device *dev, struct nlattr **tb,
 	return 0;
 }
 
+/* after-sb-Npri: the policy ranges let through 1pri values 1-4. */
+static int rdbd_nl_get_after_sb(struct rdbd_device *dev, struct nlattr **tb,
+				struct rdbd_net_conf *conf,
+				struct netlink_ext_ack *extack)
+{
+	static const int attr[3] = { RDBD_NET_AFTER_SB_0PRI,
+				     RDBD_NET_AFTER_SB_1PRI,
+				     RDBD_NET_AFTER_SB_2PRI };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		conf->after_sb[i] = tb[attr[i]] ? nla_get_u8(tb[attr[i]]) :
+				    RDBD_ASB_DISCONNECT;
+	if (conf->after_sb[1] != RDBD_ASB_DISCONNECT &&
+	    conf->after_sb[1] != RDBD_ASB_DISCARD_SECONDARY &&
+	    conf->after_sb[1] != RDBD_ASB_CONSENSUS) {
+		NL_SET_BAD_ATTR(extack, tb[RDBD_NET_AFTER_SB_1PRI]);
+		rdbd_extack(extack, dev->minor,
+			    "after-sb-1pri %u: only disconnect, discard-secondary and consensus",
+			    conf->after_sb[1]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int rdbd_nl_get_net_conf(struct rdbd_device *dev,
 				struct genl_info *info,
 				struct rdbd_net_conf *conf)
@@ -680,6 +709,9 @@ static int rdbd_nl_get_net_conf(struct rdbd_device *dev,
 	if (tb[RDBD_NET_PEER_NAME])
 		nla_strscpy(conf->peer_name, tb[RDBD_NET_PEER_NAME],
 			    sizeof(conf->peer_name));
+	err = rdbd_nl_get_after_sb(dev, tb, conf, info->extack);
+	if (err)
+		return err;
 	return rdbd_nl_get_timers(dev, tb, conf, info->extack);
 }
 

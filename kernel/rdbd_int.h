@@ -142,6 +142,7 @@ struct rdbd_net_conf {
 	char hmac_alg[RDBD_HMAC_ALG_MAX];	/* "sha256", not "hmac(sha256)" */
 	u8 secret[RDBD_SECRET_MAX];
 	unsigned int secret_len;
+	u8 after_sb[3];				/* enum rdbd_after_sb, by Primaries */
 };
 
 /*

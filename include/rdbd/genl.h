@@ -183,9 +183,26 @@ enum rdbd_net_attr {
 	 * authenticated. */
 	RDBD_NET_CRAM_HMAC_ALG		= 9,	/* string: hash name, e.g. "sha256" */
 	RDBD_NET_SHARED_SECRET		= 10,	/* binary, 1..RDBD_SECRET_MAX bytes */
+	/* Automatic split-brain recovery, enum rdbd_after_sb; absent =
+	 * disconnect.  0pri: DISCONNECT..DISCARD_LEAST_CHANGES;
+	 * 1pri: DISCONNECT, DISCARD_SECONDARY, CONSENSUS; 2pri: DISCONNECT. */
+	RDBD_NET_AFTER_SB_0PRI		= 11,	/* u8 */
+	RDBD_NET_AFTER_SB_1PRI		= 12,	/* u8 */
+	RDBD_NET_AFTER_SB_2PRI		= 13,	/* u8 */
 	__RDBD_NET_MAX,
 };
 #define RDBD_NET_MAX (__RDBD_NET_MAX - 1)
+
+/* after-sb-Npri policies, DRBD's names */
+enum rdbd_after_sb {
+	RDBD_ASB_DISCONNECT		= 0,
+	RDBD_ASB_DISCARD_YOUNGER_PRIMARY = 1,
+	RDBD_ASB_DISCARD_OLDER_PRIMARY	= 2,
+	RDBD_ASB_DISCARD_ZERO_CHANGES	= 3,
+	RDBD_ASB_DISCARD_LEAST_CHANGES	= 4,
+	RDBD_ASB_DISCARD_SECONDARY	= 5,
+	RDBD_ASB_CONSENSUS		= 6,
+};
 
 enum rdbd_protocol {
 	RDBD_PROT_A = 1,	/* write done when local done and sent */

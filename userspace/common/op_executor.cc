@@ -47,6 +47,12 @@ NlMessage request(GenlClient &k, const ConnectOp &o)
 	put_u32(m.get(), RDBD_NET_PING_INT_MS, o.ping_int_ms);
 	put_u32(m.get(), RDBD_NET_PING_TIMEOUT_MS, o.ping_timeout_ms);
 	put_u32(m.get(), RDBD_NET_TIMEOUT_MS, o.timeout_ms);
+	static const int kAfterSb[3] = {RDBD_NET_AFTER_SB_0PRI,
+					RDBD_NET_AFTER_SB_1PRI,
+					RDBD_NET_AFTER_SB_2PRI};
+	for (int i = 0; i < 3; ++i)
+		if (o.after_sb[i] != RDBD_ASB_DISCONNECT)
+			put_u8(m.get(), kAfterSb[i], o.after_sb[i]);
 	if (!o.cram_hmac_alg.empty()) {
 		put_string(m.get(), RDBD_NET_CRAM_HMAC_ALG, o.cram_hmac_alg);
 		// Binary: the kernel takes exactly these bytes, no NUL.

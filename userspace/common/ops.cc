@@ -2,6 +2,7 @@
 
 #include <rdbd/genl.h>
 
+#include "config_error.h"
 #include "status.h"
 
 namespace rdbd {
@@ -92,6 +93,17 @@ std::string op_text(const InvalidateRemoteOp &o)
 	return head("invalidate-remote", o.minor);
 }
 
+std::string after_sb_text(const ConnectOp &o)
+{
+	std::string text;
+	for (int i = 0; i < 3; ++i)
+		if (o.after_sb[i] != RDBD_ASB_DISCONNECT)
+			text += option(
+				("after-sb-" + std::to_string(i) + "pri").c_str(),
+				after_sb_name(o.after_sb[i]));
+	return text;
+}
+
 std::string op_text(const ConnectOp &o)
 {
 	return head("connect", o.minor) + " " + o.local.str() + " " +
@@ -101,7 +113,7 @@ std::string op_text(const ConnectOp &o)
 	       option("ping-int-ms", std::to_string(o.ping_int_ms)) +
 	       option("ping-timeout-ms", std::to_string(o.ping_timeout_ms)) +
 	       option("timeout-ms", std::to_string(o.timeout_ms)) +
-	       authentication_text(o) +
+	       authentication_text(o) + after_sb_text(o) +
 	       (o.discard_my_data ? " --discard-my-data" : "");
 }
 
@@ -125,7 +137,7 @@ ConnectOp connect_op(const NodeResource &r)
 	const NetOptions &net = r.resource->net;
 	// drbd.conf units: connect-int and ping-int in seconds, ping-timeout
 	// and timeout in tenths of a second.
-	return {r.minor(),
+	ConnectOp op{r.minor(),
 		r.self->address,
 		r.peer->address,
 		r.peer->name,
@@ -136,9 +148,65 @@ ConnectOp connect_op(const NodeResource &r)
 		net.timeout_ds * 100,
 		net.cram_hmac_alg,
 		net.shared_secret};
+	op.after_sb = {after_sb_value(0, net.after_sb_0pri),
+		       after_sb_value(1, net.after_sb_1pri),
+		       after_sb_value(2, net.after_sb_2pri)};
+	return op;
+}
+
+struct AfterSbName {
+	const char *name;
+	uint8_t value;
+};
+
+const AfterSbName kAfterSbNames[] = {
+	{"disconnect", RDBD_ASB_DISCONNECT},
+	{"discard-younger-primary", RDBD_ASB_DISCARD_YOUNGER_PRIMARY},
+	{"discard-older-primary", RDBD_ASB_DISCARD_OLDER_PRIMARY},
+	{"discard-zero-changes", RDBD_ASB_DISCARD_ZERO_CHANGES},
+	{"discard-least-changes", RDBD_ASB_DISCARD_LEAST_CHANGES},
+	{"discard-secondary", RDBD_ASB_DISCARD_SECONDARY},
+	{"consensus", RDBD_ASB_CONSENSUS},
+};
+
+// What rdbd.ko implements for after-sb-Npri (DRBD's other values, such
+// as discard-local or call-pri-lost-after-sb, are refused).
+bool after_sb_allowed(int primaries, uint8_t v)
+{
+	if (v == RDBD_ASB_DISCONNECT)
+		return true;
+	if (primaries == 0)
+		return v <= RDBD_ASB_DISCARD_LEAST_CHANGES;
+	if (primaries == 1)
+		return v == RDBD_ASB_DISCARD_SECONDARY ||
+		       v == RDBD_ASB_CONSENSUS;
+	return false;
 }
 
 } // namespace
+
+const char *after_sb_name(uint8_t value)
+{
+	for (const AfterSbName &n : kAfterSbNames)
+		if (n.value == value)
+			return n.name;
+	return "?";
+}
+
+uint8_t after_sb_value(int primaries, const std::string &policy)
+{
+	const std::string key = "after-sb-" + std::to_string(primaries) + "pri";
+	for (const AfterSbName &n : kAfterSbNames)
+		if (policy == n.name && after_sb_allowed(primaries, n.value))
+			return n.value;
+	std::string allowed;
+	for (const AfterSbName &n : kAfterSbNames)
+		if (after_sb_allowed(primaries, n.value))
+			allowed += std::string(allowed.empty() ? "" : ", ") +
+				   n.name;
+	throw ConfigError(key + " " + policy +
+			  ": not supported by rdbd; use one of: " + allowed);
+}
 
 std::string format_op(const Op &op)
 {
@@ -231,10 +299,14 @@ Plan plan_adjust(const NodeResource &r, const DeviceStatus *kernel)
 	return plan;
 }
 
-Plan plan_connect(const NodeResource &r, bool discard_my_data)
+Plan plan_connect(const NodeResource &r, bool discard_my_data,
+		  const std::array<std::string, 3> &after_sb)
 {
 	ConnectOp op = connect_op(r);
 	op.discard_my_data = discard_my_data;
+	for (int i = 0; i < 3; ++i)
+		if (!after_sb[i].empty())
+			op.after_sb[i] = after_sb_value(i, after_sb[i]);
 	return {{op, {}}};
 }
 

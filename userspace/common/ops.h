@@ -24,7 +24,8 @@
 //   invalidate MINOR
 //   invalidate-remote MINOR
 //
-// connect ends in " --discard-my-data" when that flag is set.
+// connect ends in " after-sb-Npri=POLICY" for each policy that is not
+// disconnect, and " --discard-my-data" when that flag is set.
 //
 // LOCAL and PEER are IPv4:PORT or [IPv6]:PORT.  The shared secret is never
 // printed: dry-run output ends up in logs and bug reports.  A new operation is
@@ -32,6 +33,7 @@
 // (op_executor.cc) overloads; the compiler points at any that is missing.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -74,7 +76,14 @@ struct ConnectOp {
 	std::string cram_hmac_alg; // both empty: no peer authentication
 	std::string shared_secret;
 	bool discard_my_data = false; // after a split brain: I am the victim
+	// after-sb-0pri/1pri/2pri, enum rdbd_after_sb (0 = disconnect)
+	std::array<uint8_t, 3> after_sb{};
 };
+
+// "disconnect", "discard-zero-changes", ... as enum rdbd_after_sb for
+// after-sb-`primaries`pri; throws ConfigError naming what rdbd supports.
+uint8_t after_sb_value(int primaries, const std::string &policy);
+const char *after_sb_name(uint8_t value);
 
 struct DetachOp {
 	unsigned minor;
@@ -151,8 +160,10 @@ Plan plan_connect(const NodeResource &r);
 Plan plan_disconnect(const NodeResource &r);
 Plan plan_primary(const NodeResource &r, bool force);
 Plan plan_secondary(const NodeResource &r);
-// connect, optionally as the split-brain victim (--discard-my-data)
-Plan plan_connect(const NodeResource &r, bool discard_my_data);
+// connect, optionally as the split-brain victim (--discard-my-data), and
+// with after-sb policies overriding the configuration's (empty: keep).
+Plan plan_connect(const NodeResource &r, bool discard_my_data,
+		  const std::array<std::string, 3> &after_sb = {});
 // The resync controller from the configuration's disk section.
 DiskOptsOp disk_opts_op(const NodeResource &r);
 Plan plan_disk_options(const NodeResource &r);

@@ -13,15 +13,28 @@ void connect_arguments(po::options_description &options,
 	options.add_options()(
 		"discard-my-data",
 		"after a split brain: this node's changes are the ones to "
-		"lose; it becomes the sync target of its peer");
+		"lose; it becomes the sync target of its peer")(
+		"after-sb-0pri", po::value<std::string>(),
+		"split-brain policy with no Primary (overrides net { })")(
+		"after-sb-1pri", po::value<std::string>(),
+		"split-brain policy with one Primary")(
+		"after-sb-2pri", po::value<std::string>(),
+		"split-brain policy with two Primaries");
 }
 
 int connect_execute(Session &session, const po::variables_map &args)
 {
 	const bool discard = args.count("discard-my-data") > 0;
+	std::array<std::string, 3> after_sb;
+	for (int i = 0; i < 3; ++i) {
+		const std::string key = "after-sb-" + std::to_string(i) + "pri";
+		if (args.count(key))
+			after_sb[i] = args[key].as<std::string>();
+	}
 	return session.run_plans(resource_argument(args),
-				 [discard](const NodeResource &r) {
-					 return plan_connect(r, discard);
+				 [discard, after_sb](const NodeResource &r) {
+					 return plan_connect(r, discard,
+							     after_sb);
 				 });
 }
 
@@ -71,7 +84,9 @@ int run_plan(Session &session, const po::variables_map &args)
 }
 
 const CommandRegistration registrations[] = {
-	CommandRegistration({"connect", "RES|all [--discard-my-data]",
+	CommandRegistration({"connect",
+			     "RES|all [--discard-my-data] "
+			     "[--after-sb-Npri POLICY]",
 			     "start connecting to the peer (WFConnection)",
 			     connect_arguments, connect_execute}),
 	CommandRegistration(
