@@ -14,6 +14,13 @@
  * only after the bitmap was written, so its marks are on disk before the
  * activity log stops covering it.
  *
+ * Why a worker: the transaction is written from submit_bio, where bios
+ * the task submits are only queued (current->bio_list) until it returns;
+ * waiting there for our own metadata write would never end.  So the
+ * writer hands the transaction (and the bitmap writeout an eviction
+ * needs) to a work item on rdbd_wq (WQ_MEM_RECLAIM: it makes progress
+ * under memory pressure) and waits for it.
+ *
  * Locking: al->mutex serialises transactions (and owns al->page); the
  * slot arrays, the clock and the counters are protected by dev->req_lock,
  * because completions (interrupt context) drop the in-flight counts.
@@ -76,7 +83,10 @@ void rdbd_al_free(struct rdbd_backing *ldev)
 
 /* ---- on disk ---- */
 
-/* Write the hot set as transaction al->seq + 1.  al->mutex held. */
+/*
+ * Write the hot set as transaction al->seq + 1.  al->mutex is held, by
+ * the caller or by the writer the caller works for (rdbd_al_commit).
+ */
 static int rdbd_al_write(struct rdbd_device *dev, struct rdbd_backing *ldev)
 {
 	struct rdbd_al *al = &ldev->al;
@@ -85,7 +95,6 @@ static int rdbd_al_write(struct rdbd_device *dev, struct rdbd_backing *ldev)
 	u64 seq = al->seq + 1;
 	int err;
 
-	lockdep_assert_held(&al->mutex);
 	memset(b, 0, sizeof(*b));
 	spin_lock_irq(&dev->req_lock);
 	for (i = 0; i < al->nr_slots; i++)
@@ -216,6 +225,40 @@ out_err:
 
 /* ---- the write path ---- */
 
+/* A transaction handed to rdbd_wq by a writer (see the top). */
+struct rdbd_al_commit {
+	struct work_struct work;
+	struct rdbd_device *dev;
+	struct rdbd_backing *ldev;
+	bool evicting;			/* write the bitmap first */
+};
+
+static void rdbd_al_commit_work(struct work_struct *work)
+{
+	struct rdbd_al_commit *c = container_of(work, struct rdbd_al_commit,
+						work);
+
+	/* The evicted extent's marks reach the disk before the log drops it. */
+	if (c->evicting)
+		rdbd_bm_write(c->dev, c->ldev);
+	rdbd_al_write(c->dev, c->ldev);	/* a failure is logged there */
+}
+
+/* Run the transaction on rdbd_wq and wait for it.  al->mutex held. */
+static void rdbd_al_commit(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			   bool evicting)
+{
+	struct rdbd_al_commit c = {
+		.dev = dev, .ldev = ldev, .evicting = evicting,
+	};
+
+	lockdep_assert_held(&ldev->al.mutex);
+	INIT_WORK_ONSTACK(&c.work, rdbd_al_commit_work);
+	queue_work(rdbd_wq, &c.work);
+	flush_work(&c.work);		/* returns once the function has */
+	destroy_work_on_stack(&c.work);
+}
+
 /* The slot holding @ext, or -1.  req_lock held. */
 static int rdbd_al_find(struct rdbd_al *al, u32 ext)
 {
@@ -286,10 +329,7 @@ static int rdbd_al_get(struct rdbd_device *dev, struct rdbd_backing *ldev,
 	al->inflight[slot] = 1;
 	al->last_use[slot] = ++al->clock;
 	spin_unlock_irq(&dev->req_lock);
-	/* The evicted extent's marks reach the disk before the log drops it. */
-	if (evicting)
-		rdbd_bm_write(dev, ldev);
-	rdbd_al_write(dev, ldev);	/* a failure is logged, see above */
+	rdbd_al_commit(dev, ldev, evicting);
 	mutex_unlock(&al->mutex);
 	return slot;
 
