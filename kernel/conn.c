@@ -200,6 +200,10 @@ void rdbd_conn_established_state(struct rdbd_device *dev,
 	enum rdbd_conn_state cs = RDBD_CONN_CONNECTED;
 
 	lockdep_assert_held(&dev->state_mutex);
+	dev->conn.discard_my_data = false;	/* used: once per connect */
+	spin_lock_irq(&dev->req_lock);
+	dev->conn.split_brain = false;
+	spin_unlock_irq(&dev->req_lock);
 	if (sync_source) {
 		peer_disk = RDBD_DISK_INCONSISTENT;
 		cs = RDBD_CONN_SYNC_SOURCE;
@@ -212,6 +216,9 @@ void rdbd_conn_established_state(struct rdbd_device *dev,
 	}
 	rdbd_set_peer_state(dev, peer_role, peer_disk);
 	rdbd_set_cstate(dev, cs);
+	if (READ_ONCE(dev->conn.pause_user))
+		rdbd_sync_send_pause(dev);
+	rdbd_sync_apply_pause(dev);
 	pr_info("rdbd%u: connected to '%s': %s, peer %s/%s\n", dev->minor,
 		dev->conn.peer_node,
 		sync_source ? "SyncSource" : sync_target ? "SyncTarget" :
@@ -503,6 +510,14 @@ static int rdbd_conn_dispatch(struct rdbd_device *dev, struct rdbd_packet *pkt)
 					      be64_to_cpu(pkt->u.sync_uuid.uuid));
 	case RDBD_P_SYNC_DONE:
 		return rdbd_sync_target_done(dev, &pkt->u.sync_done);
+	case RDBD_P_BITMAP:
+		return rdbd_bm_merge(dev, &pkt->u.bitmap);
+	case RDBD_P_BITMAP_DONE:
+		return rdbd_bm_got_done(dev, &pkt->u.bitmap_done);
+	case RDBD_P_SYNC_PAUSE:
+		return rdbd_sync_got_pause(dev, &pkt->u.sync_pause);
+	case RDBD_P_INVALIDATE:
+		return rdbd_inv_got_request(dev);
 	}
 	rdbd_conn_error(dev, "peer sent packet 0x%04x after the handshake; dropping connection",
 			pkt->cmd);
@@ -610,7 +625,10 @@ static void rdbd_conn_teardown(struct rdbd_device *dev, struct socket *sock,
 	rdbd_sync_source_stop(dev);
 	rdbd_sync_abort(dev);
 	sock_release(sock);
+	/* What is out of sync now survives a reboot: a resync resumes. */
+	rdbd_bm_write_pinned(dev);
 	rdbd_set_peer_state(dev, RDBD_ROLE_UNKNOWN, RDBD_DISK_DUNKNOWN);
+	WRITE_ONCE(conn->pause_peer, false);	/* the peer says again */
 	if (why != RDBD_CONN_WF_REPORT_PARAMS)
 		rdbd_conn_lost_peer_uuid(dev);
 }
@@ -853,6 +871,7 @@ int rdbd_disconnect(struct rdbd_device *dev)
 	spin_lock_irq(&dev->req_lock);
 	conn->cstate = RDBD_CONN_STANDALONE;
 	spin_unlock_irq(&dev->req_lock);
+	wake_up_all(&conn->state_wait);	/* writers held by a handshake */
 	pr_info("rdbd%u: disconnected: StandAlone\n", dev->minor);
 	return RDBD_CHANGED;
 }
@@ -863,6 +882,12 @@ void rdbd_conn_init(struct rdbd_device *dev)
 	struct rdbd_connection *conn = &dev->conn;
 
 	conn->cstate = RDBD_CONN_STANDALONE;
+	/* DRBD's defaults (drbd_limits.h) until DISK_OPTS says otherwise */
+	dev->disk_conf.resync_rate_kib = 250;
+	dev->disk_conf.c_plan_ahead_ds = 20;
+	dev->disk_conf.c_min_rate_kib = 250;
+	dev->disk_conf.c_max_rate_kib = 102400;
+	dev->disk_conf.al_extents = 1237;	/* capped to what a block holds */
 	conn->peer_role = RDBD_ROLE_UNKNOWN;
 	conn->peer_disk_state = RDBD_DISK_DUNKNOWN;
 	mutex_init(&conn->send_mutex);
@@ -874,5 +899,6 @@ void rdbd_conn_init(struct rdbd_device *dev)
 	init_waitqueue_head(&conn->peer_wait);
 	init_waitqueue_head(&conn->rs_wait);
 	INIT_WORK(&conn->ack_work, rdbd_ack_work);
+	rdbd_helper_init(dev);
 	INIT_DELAYED_WORK(&conn->notify_work, rdbd_notify_work);
 }

@@ -238,6 +238,7 @@ struct rdbd_peer_facts {
 	u8 protocol;
 	u64 uuid[RDBD_UUID_SLOTS];
 	u32 flags;
+	u64 bits_set;			/* blocks the peer marked */
 	enum rdbd_role role;
 	enum rdbd_disk_state disk_state;
 };
@@ -261,6 +262,10 @@ static int rdbd_hs_send_facts(struct rdbd_device *dev)
 		uuids.flags |= cpu_to_be32(RDBD_UUID_F_INCONSISTENT);
 	if (ldev && (ldev->md.flags & RDBD_MDF_CRASHED_PRIMARY))
 		uuids.flags |= cpu_to_be32(RDBD_UUID_F_CRASHED_PRIMARY);
+	if (dev->conn.discard_my_data)
+		uuids.flags |= cpu_to_be32(RDBD_UUID_F_DISCARD_MY_DATA);
+	if (ldev)
+		uuids.bits_set = cpu_to_be64(rdbd_bm_weight(dev, ldev));
 	uuids.role = dev->role;
 	uuids.disk_state = dev->disk_state;
 	return rdbd_send_packet(dev, RDBD_P_UUIDS, &uuids, sizeof(uuids));
@@ -284,6 +289,7 @@ static int rdbd_hs_recv_facts(struct rdbd_device *dev,
 	for (i = 0; i < RDBD_UUID_SLOTS; i++)
 		peer->uuid[i] = be64_to_cpu(pkt->u.uuids.uuid[i]);
 	peer->flags = be32_to_cpu(pkt->u.uuids.flags);
+	peer->bits_set = be64_to_cpu(pkt->u.uuids.bits_set);
 	peer->role = pkt->u.uuids.role;
 	peer->disk_state = pkt->u.uuids.disk_state;
 	if (peer->role != RDBD_ROLE_PRIMARY)
@@ -298,11 +304,9 @@ static int rdbd_hs_recv_facts(struct rdbd_device *dev,
 }
 
 /*
- * DRBD 8.4's uuid_compare (rules in drbd84-semantics.md), without the
- * bitmap-resync and crashed-primary refinements this build has no use
- * for.  >0: I am the sync source; <0: target; 0: in sync; +-2 full sync;
- * +-1 bitmap sync (done as a full sync here); 100/-100 split brain;
- * -1000 unrelated.
+ * DRBD 8.4's uuid_compare (rules in drbd84-semantics.md).  >0: I am the
+ * sync source; <0: target; 0: in sync; +-2 full sync; +-1 bitmap sync;
+ * 100/-100 split brain; -1000 unrelated.
  */
 /*
  * Rules 40/41 with a crashed primary: equal UUIDs, but a node crashed
@@ -376,9 +380,153 @@ enum rdbd_hs_result {
 	RDBD_HS_SYNC_TARGET,
 };
 
-/* Sync direction from the UUIDs and the disk states; <0 refuses. */
+/* Tie-break both sides compute alike: the dialer (lower address) wins. */
+static int rdbd_asb_tie(struct rdbd_device *dev)
+{
+	return dev->conn.we_dial ? 1 : -1;
+}
+
+/* >0: this node's changes win (sync source); <0 lose; 0 undecided. */
+static int rdbd_asb_zero_changes(u64 self, u64 peer, struct rdbd_device *dev)
+{
+	if (!self && !peer)
+		return rdbd_asb_tie(dev);
+	if (!self)
+		return -1;
+	if (!peer)
+		return 1;
+	return 0;		/* both changed: not this rule's to decide */
+}
+
+static int rdbd_asb_least_changes(u64 self, u64 peer,
+				  struct rdbd_device *dev)
+{
+	if (self == peer)
+		return rdbd_asb_tie(dev);
+	return self < peer ? -1 : 1;
+}
+
+/*
+ * after-sb-0pri (also consensus's first opinion).  Younger/older primary:
+ * bit 0 of a bitmap UUID says the node was Primary when it started its
+ * new generation, i.e. it was the Primary at the split (older); the node
+ * promoted later, while apart, has it clear (younger).
+ */
+static int rdbd_asb_0pri(struct rdbd_device *dev,
+			 const struct rdbd_peer_facts *peer, u8 policy)
+{
+	u64 self_bits = rdbd_bm_weight(dev, dev->ldev);
+	bool self_old = dev->ldev->md.uuid[RDBD_UUID_BITMAP] &
+			RDBD_UUID_PRIMARY_BIT;
+	bool peer_old = peer->uuid[RDBD_UUID_BITMAP] & RDBD_UUID_PRIMARY_BIT;
+	int hg = 0;
+
+	switch (policy) {
+	case RDBD_ASB_DISCARD_YOUNGER_PRIMARY:
+	case RDBD_ASB_DISCARD_OLDER_PRIMARY:
+		if (self_old != peer_old) {
+			hg = self_old ? 1 : -1;
+			if (policy == RDBD_ASB_DISCARD_OLDER_PRIMARY)
+				hg = -hg;
+			break;
+		}
+		fallthrough;	/* undecided: as DRBD, by changes */
+	case RDBD_ASB_DISCARD_ZERO_CHANGES:
+		hg = rdbd_asb_zero_changes(self_bits, peer->bits_set, dev);
+		if (hg || policy == RDBD_ASB_DISCARD_ZERO_CHANGES)
+			break;
+		fallthrough;
+	case RDBD_ASB_DISCARD_LEAST_CHANGES:
+		hg = rdbd_asb_least_changes(self_bits, peer->bits_set, dev);
+		break;
+	}
+	return hg;
+}
+
+/* after-sb-1pri: exactly one node is Primary now. */
+static int rdbd_asb_1pri(struct rdbd_device *dev,
+			 const struct rdbd_peer_facts *peer)
+{
+	bool self_primary = dev->role == RDBD_ROLE_PRIMARY;
+	int discard_secondary = self_primary ? 1 : -1;
+	int hg;
+
+	switch (dev->conn.net_conf.after_sb[1]) {
+	case RDBD_ASB_DISCARD_SECONDARY:
+		return discard_secondary;
+	case RDBD_ASB_CONSENSUS:
+		hg = rdbd_asb_0pri(dev, peer, dev->conn.net_conf.after_sb[0]);
+		return hg == discard_secondary ? hg : 0;
+	}
+	return 0;
+}
+
+/* The configured automatic recovery: >0 source, <0 target, 0 none. */
+static int rdbd_asb_recover(struct rdbd_device *dev,
+			    const struct rdbd_peer_facts *peer)
+{
+	int primaries = (dev->role == RDBD_ROLE_PRIMARY) +
+			(peer->role == RDBD_ROLE_PRIMARY);
+
+	if (primaries == 0)
+		return rdbd_asb_0pri(dev, peer,
+				     dev->conn.net_conf.after_sb[0]);
+	if (primaries == 1)
+		return rdbd_asb_1pri(dev, peer);
+	return 0;		/* after-sb-2pri: disconnect only */
+}
+
+/*
+ * Both nodes changed the data on their own (uuid_compare 100/-100).
+ * Resolved by the after-sb-Npri policy (when both diverged from one
+ * generation), else by --discard-my-data on exactly one of them (then the
+ * other is the source: a bitmap sync when both diverged from the same
+ * generation, 100, else a full one); otherwise nothing is overwritten:
+ * both go StandAlone, say "split-brain", and run the split-brain handler.
+ */
+static int rdbd_hs_split_brain(struct rdbd_device *dev,
+			       const struct rdbd_peer_facts *peer, int hg,
+			       bool *full)
+{
+	bool mine = dev->conn.discard_my_data;
+	bool theirs = peer->flags & RDBD_UUID_F_DISCARD_MY_DATA;
+	int asb;
+
+	pr_warn("rdbd%u: split-brain detected: both nodes changed the data (this node %llu KiB, the peer %llu KiB)\n",
+		dev->minor, rdbd_bm_weight(dev, dev->ldev) * 4,
+		peer->bits_set * 4);
+	/* As DRBD: automatic recovery only when both bitmaps reach back to
+	 * the same generation (100), so that their union is complete. */
+	asb = hg == 100 ? rdbd_asb_recover(dev, peer) : 0;
+	if (asb) {
+		pr_notice("rdbd%u: split-brain resolved by the after-sb policy: this node is the sync %s\n",
+			  dev->minor, asb > 0 ? "source" : "target");
+		*full = false;
+		return asb > 0 ? RDBD_HS_SYNC_SOURCE : RDBD_HS_SYNC_TARGET;
+	}
+	if (mine != theirs) {
+		pr_notice("rdbd%u: split-brain resolved by discard-my-data: this node is the sync %s\n",
+			  dev->minor, mine ? "target" : "source");
+		*full = hg != 100;
+		return mine ? RDBD_HS_SYNC_TARGET : RDBD_HS_SYNC_SOURCE;
+	}
+	spin_lock_irq(&dev->req_lock);
+	dev->conn.split_brain = true;
+	spin_unlock_irq(&dev->req_lock);
+	rdbd_conn_error(dev, "split-brain: Split-Brain detected but unresolved, dropping connection!");
+	rdbd_helper_later(dev, "split-brain");
+	return -EPERM;
+}
+
+/*
+ * Sync direction from the UUIDs and the disk states; <0 refuses.  @full
+ * says whether every block must move (else only the union of both
+ * bitmaps).  An Inconsistent disk is always the target; its sync is a
+ * bitmap sync only if the UUIDs agree on that direction (it is the
+ * target of an interrupted sync), else a full one.
+ */
 static int rdbd_hs_decide(struct rdbd_device *dev,
-			  const struct rdbd_peer_facts *peer)
+			  const struct rdbd_peer_facts *peer, bool *full)
 {
 	bool self_inc = dev->disk_state <= RDBD_DISK_INCONSISTENT;
 	bool peer_inc = peer->disk_state <= RDBD_DISK_INCONSISTENT;
@@ -386,26 +534,80 @@ static int rdbd_hs_decide(struct rdbd_device *dev,
 
 	if (self_inc && peer_inc)
 		return RDBD_HS_CONNECTED;	/* nobody can be the source */
-	if (self_inc)
-		return RDBD_HS_SYNC_TARGET;
-	if (peer_inc)
-		return RDBD_HS_SYNC_SOURCE;
 	hg = rdbd_uuid_compare(dev, peer);
 	pr_info("rdbd%u: uuid_compare()=%d: self %016llX:%016llX peer %016llX:%016llX\n",
 		dev->minor, hg, dev->ldev->md.uuid[RDBD_UUID_CURRENT],
 		dev->ldev->md.uuid[RDBD_UUID_BITMAP],
 		peer->uuid[RDBD_UUID_CURRENT], peer->uuid[RDBD_UUID_BITMAP]);
+	if (self_inc || peer_inc) {
+		*full = hg != (self_inc ? -1 : 1);
+		return self_inc ? RDBD_HS_SYNC_TARGET : RDBD_HS_SYNC_SOURCE;
+	}
 	if (hg == -1000) {
 		rdbd_conn_error(dev, "Unrelated data, aborting!");
 		return -EPERM;
 	}
-	if (hg == 100 || hg == -100) {
-		rdbd_conn_error(dev, "Split-Brain detected but unresolved, dropping connection!");
-		return -EPERM;
-	}
+	if (hg == 100 || hg == -100)
+		return rdbd_hs_split_brain(dev, peer, hg, full);
 	if (!hg)
 		return RDBD_HS_CONNECTED;
+	*full = hg == 2 || hg == -2;
 	return hg > 0 ? RDBD_HS_SYNC_SOURCE : RDBD_HS_SYNC_TARGET;
+}
+
+/* The peer's bitmap, up to its BITMAP_DONE, ORed into ours. */
+static int rdbd_hs_recv_bitmap(struct rdbd_device *dev,
+			       struct rdbd_packet *pkt)
+{
+	int err;
+
+	for (;;) {
+		/* a deadline per packet: a large bitmap takes its time */
+		err = rdbd_recv_packet(dev, pkt, rdbd_hs_deadline(dev));
+		if (err)
+			return err;
+		if (pkt->cmd == RDBD_P_BITMAP_DONE)
+			return rdbd_bm_got_done(dev, &pkt->u.bitmap_done);
+		if (pkt->cmd != RDBD_P_BITMAP) {
+			rdbd_conn_error(dev, "peer sent packet 0x%04x instead of its bitmap; dropping connection",
+					pkt->cmd);
+			return -EPROTO;
+		}
+		err = rdbd_bm_merge(dev, &pkt->u.bitmap);
+		if (err)
+			return err;
+	}
+}
+
+/*
+ * Both sides send their bitmap and OR in the peer's, so both sync the
+ * union.  The dialer sends first and the other side receives first: with
+ * both sending a large bitmap at once, both could block on full socket
+ * buffers with nobody reading.  The union is written to disk before the
+ * sync starts, so a crash of either side cannot forget a block.
+ */
+static int rdbd_hs_exchange_bitmaps(struct rdbd_device *dev,
+				    struct rdbd_packet *pkt, bool full)
+{
+	int err;
+
+	if (full)
+		rdbd_bm_set_all(dev, dev->ldev);
+	if (dev->conn.we_dial) {
+		err = rdbd_bm_send(dev, full);
+		if (!err)
+			err = rdbd_hs_recv_bitmap(dev, pkt);
+	} else {
+		err = rdbd_hs_recv_bitmap(dev, pkt);
+		if (!err)
+			err = rdbd_bm_send(dev, full);
+	}
+	if (err)
+		return err;
+	pr_info("rdbd%u: %s sync: %llu KiB out of sync\n", dev->minor,
+		full ? "full" : "bitmap",
+		rdbd_bm_weight(dev, dev->ldev) * (RDBD_BM_BLOCK_BYTES >> 10));
+	return rdbd_bm_write(dev, dev->ldev);
 }
 
 /* Refusals that do not depend on the data: protocol, roles, disks. */
@@ -479,12 +681,35 @@ static void rdbd_hs_clear_crashed(struct rdbd_device *dev,
 }
 
 /*
+ * Same generation as an UpToDate peer: an Outdated or Consistent disk is
+ * UpToDate again (DRBD's rule on connect).
+ */
+static void rdbd_hs_same_data_uptodate(struct rdbd_device *dev,
+				       const struct rdbd_peer_facts *peer)
+{
+	struct rdbd_md md = dev->ldev->md;
+
+	if ((dev->disk_state != RDBD_DISK_OUTDATED &&
+	     dev->disk_state != RDBD_DISK_CONSISTENT) ||
+	    peer->disk_state != RDBD_DISK_UPTODATE)
+		return;
+	md.flags = rdbd_md_state_flags(md.flags, dev->role,
+				       RDBD_DISK_UPTODATE);
+	if (rdbd_md_write(dev, dev->ldev, &md, NULL))
+		return;
+	spin_lock_irq(&dev->req_lock);
+	dev->disk_state = RDBD_DISK_UPTODATE;
+	spin_unlock_irq(&dev->req_lock);
+}
+
+/*
  * PARAMS/UUIDS and the decision.  Runs with state_mutex held, so the
  * facts we send stay true until the decision is acted upon.
  */
 static int rdbd_hs_params(struct rdbd_device *dev, struct rdbd_packet *pkt)
 {
 	struct rdbd_peer_facts peer;
+	bool full = false;
 	int decision, err;
 
 	lockdep_assert_held(&dev->state_mutex);
@@ -495,7 +720,7 @@ static int rdbd_hs_params(struct rdbd_device *dev, struct rdbd_packet *pkt)
 		err = rdbd_hs_check_peer(dev, &peer);
 	if (err)
 		return err;
-	decision = rdbd_hs_decide(dev, &peer);
+	decision = rdbd_hs_decide(dev, &peer, &full);
 	if (decision < 0)
 		return decision;
 	if (dev->role == RDBD_ROLE_PRIMARY && peer.role == RDBD_ROLE_PRIMARY) {
@@ -509,8 +734,11 @@ static int rdbd_hs_params(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	rdbd_hs_set_size(dev, peer.data_bytes);
 	if (decision == RDBD_HS_CONNECTED) {
 		rdbd_hs_clear_crashed(dev, &peer);
+		rdbd_hs_same_data_uptodate(dev, &peer);
 	} else {
-		err = rdbd_hs_sync_uuid(dev, pkt, decision);
+		err = rdbd_hs_exchange_bitmaps(dev, pkt, full);
+		if (!err)
+			err = rdbd_hs_sync_uuid(dev, pkt, decision);
 		if (err)
 			return err;
 	}

@@ -36,8 +36,8 @@ static u32 rdbd_sb_crc(const struct rdbd_md_superblock *sb)
  * the resync work will be), so the helper must not recurse into the block
  * layer through reclaim; fs_bio_set's mempool makes it wait, not fail.
  */
-static int rdbd_md_io(struct block_device *bdev, struct page *page, u64 pos,
-		      blk_opf_t opf)
+int rdbd_md_io(struct block_device *bdev, struct page *page, u64 pos,
+	       blk_opf_t opf)
 {
 	struct bio *bio;
 	int err;

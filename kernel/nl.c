@@ -76,6 +76,36 @@ static const struct nla_policy rdbd_net_policy[RDBD_NET_MAX + 1] = {
 				     .len = RDBD_HMAC_ALG_MAX - 1 },
 	[RDBD_NET_SHARED_SECRET] = NLA_POLICY_RANGE(NLA_BINARY, 1,
 						    RDBD_SECRET_MAX),
+	[RDBD_NET_AFTER_SB_0PRI] = NLA_POLICY_MAX(NLA_U8,
+					RDBD_ASB_DISCARD_LEAST_CHANGES),
+	[RDBD_NET_AFTER_SB_1PRI] = NLA_POLICY_MAX(NLA_U8, RDBD_ASB_CONSENSUS),
+	[RDBD_NET_AFTER_SB_2PRI] = NLA_POLICY_MAX(NLA_U8, RDBD_ASB_DISCONNECT),
+};
+
+/* KiB/s: DRBD's c-max-rate ceiling, 4 GiB/s */
+static struct netlink_range_validation rdbd_range_rate = {
+	.min = 0, .max = 4194304,
+};
+
+static struct netlink_range_validation rdbd_range_plan_ahead = {
+	.min = 0, .max = 300,
+};
+
+static struct netlink_range_validation rdbd_range_al_extents = {
+	.min = 7, .max = 65534,
+};
+
+static const struct nla_policy rdbd_disk_policy[RDBD_DISK_MAX + 1] = {
+	[RDBD_DISK_AL_EXTENTS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&rdbd_range_al_extents),
+	[RDBD_DISK_RESYNC_RATE_KIB] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&rdbd_range_rate),
+	[RDBD_DISK_C_PLAN_AHEAD_DS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&rdbd_range_plan_ahead),
+	[RDBD_DISK_C_MIN_RATE_KIB] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&rdbd_range_rate),
+	[RDBD_DISK_C_MAX_RATE_KIB] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						&rdbd_range_rate),
 };
 
 static const struct nla_policy rdbd_attr_policy[RDBD_A_MAX + 1] = {
@@ -86,6 +116,7 @@ static const struct nla_policy rdbd_attr_policy[RDBD_A_MAX + 1] = {
 				    .len = RDBD_PATH_MAX - 1 },
 	[RDBD_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32, RDBD_F_ALL),
 	[RDBD_A_NET]		= NLA_POLICY_NESTED(rdbd_net_policy),
+	[RDBD_A_DISK]		= NLA_POLICY_NESTED(rdbd_disk_policy),
 	[RDBD_A_STATUS]		= { .type = NLA_REJECT,
 				    .reject_message = "RDBD_A_STATUS is only sent by the kernel" },
 };
@@ -107,7 +138,10 @@ struct rdbd_status_snapshot {
 	u64 rs_sent_sectors;
 	u64 rs_recv_sectors;
 	u64 sync_total_sectors;
-	u64 sync_done_sectors;
+	u64 out_of_sync_bits;		/* bitmap weight; 0 while Diskless */
+	u64 bm_writes;
+	u64 al_writes;
+	bool split_brain;
 	unsigned long sync_start;
 	char last_error[RDBD_LAST_ERROR_LEN];
 };
@@ -129,7 +163,10 @@ static void rdbd_status_snapshot(struct rdbd_device *dev,
 	s->rs_sent_sectors = conn->rs_sent_sectors;
 	s->rs_recv_sectors = conn->rs_recv_sectors;
 	s->sync_total_sectors = conn->sync_total_sectors;
-	s->sync_done_sectors = conn->sync_done_sectors;
+	s->out_of_sync_bits = dev->ldev ? dev->ldev->bm.weight : 0;
+	s->bm_writes = dev->ldev ? dev->ldev->bm.writes : 0;
+	s->al_writes = dev->ldev ? dev->ldev->al.writes : 0;
+	s->split_brain = conn->split_brain;
 	s->sync_start = conn->sync_start;
 	memcpy(s->last_error, dev->last_error, sizeof(s->last_error));
 	spin_unlock_irq(&dev->req_lock);
@@ -199,8 +236,12 @@ static int rdbd_nl_put_counters(struct sk_buff *skb,
 			 s->rs_sent_sectors >> 1) ||
 	    rdbd_put_u64(skb, RDBD_STATUS_RESYNC_RECEIVED_KIB,
 			 s->rs_recv_sectors >> 1) ||
+	    /* exactly the marked blocks, syncing or not */
 	    rdbd_put_u64(skb, RDBD_STATUS_OUT_OF_SYNC_KIB,
-			 (s->sync_total_sectors - s->sync_done_sectors) >> 1))
+			 s->out_of_sync_bits * (RDBD_BM_BLOCK_BYTES >> 10)) ||
+	    rdbd_put_u64(skb, RDBD_STATUS_BM_WRITES, s->bm_writes) ||
+	    rdbd_put_u64(skb, RDBD_STATUS_AL_WRITES, s->al_writes) ||
+	    nla_put_u8(skb, RDBD_STATUS_SPLIT_BRAIN, s->split_brain))
 		return -EMSGSIZE;
 	/* Only while a sync runs. */
 	if (s->sync_total_sectors &&
@@ -616,6 +657,31 @@ static int rdbd_nl_get_auth(struct rdbd_device *dev, struct nlattr **tb,
 	return 0;
 }
 
+/* after-sb-Npri: the policy ranges let through 1pri values 1-4. */
+static int rdbd_nl_get_after_sb(struct rdbd_device *dev, struct nlattr **tb,
+				struct rdbd_net_conf *conf,
+				struct netlink_ext_ack *extack)
+{
+	static const int attr[3] = { RDBD_NET_AFTER_SB_0PRI,
+				     RDBD_NET_AFTER_SB_1PRI,
+				     RDBD_NET_AFTER_SB_2PRI };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		conf->after_sb[i] = tb[attr[i]] ? nla_get_u8(tb[attr[i]]) :
+				    RDBD_ASB_DISCONNECT;
+	if (conf->after_sb[1] != RDBD_ASB_DISCONNECT &&
+	    conf->after_sb[1] != RDBD_ASB_DISCARD_SECONDARY &&
+	    conf->after_sb[1] != RDBD_ASB_CONSENSUS) {
+		NL_SET_BAD_ATTR(extack, tb[RDBD_NET_AFTER_SB_1PRI]);
+		rdbd_extack(extack, dev->minor,
+			    "after-sb-1pri %u: only disconnect, discard-secondary and consensus",
+			    conf->after_sb[1]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int rdbd_nl_get_net_conf(struct rdbd_device *dev,
 				struct genl_info *info,
 				struct rdbd_net_conf *conf)
@@ -643,6 +709,9 @@ static int rdbd_nl_get_net_conf(struct rdbd_device *dev,
 	if (tb[RDBD_NET_PEER_NAME])
 		nla_strscpy(conf->peer_name, tb[RDBD_NET_PEER_NAME],
 			    sizeof(conf->peer_name));
+	err = rdbd_nl_get_after_sb(dev, tb, conf, info->extack);
+	if (err)
+		return err;
 	return rdbd_nl_get_timers(dev, tb, conf, info->extack);
 }
 
@@ -660,6 +729,11 @@ static int rdbd_act_connect(struct rdbd_device *dev, struct genl_info *info)
 	ret = rdbd_nl_get_net_conf(dev, info, conf);
 	if (!ret)
 		ret = rdbd_connect(dev, conf, info->extack);
+	/* Only a connect that started a connection arms --discard-my-data. */
+	if (ret == RDBD_CHANGED)
+		dev->conn.discard_my_data = info->attrs[RDBD_A_FLAGS] &&
+			(nla_get_u32(info->attrs[RDBD_A_FLAGS]) &
+			 RDBD_F_DISCARD_MY_DATA);
 	kfree_sensitive(conf);		/* holds the shared secret */
 	return ret;
 }
@@ -677,6 +751,97 @@ static int rdbd_nl_connect(struct sk_buff *skb, struct genl_info *info)
 static int rdbd_nl_disconnect(struct sk_buff *skb, struct genl_info *info)
 {
 	return rdbd_nl_run(info, rdbd_act_disconnect);
+}
+
+/* ---- DISK_OPTS, PAUSE_SYNC, RESUME_SYNC ---- */
+
+static int rdbd_act_disk_opts(struct rdbd_device *dev, struct genl_info *info)
+{
+	struct nlattr *tb[RDBD_DISK_MAX + 1];
+	struct rdbd_disk_conf *c = &dev->disk_conf;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, RDBD_A_DISK)) {
+		rdbd_extack(info->extack, dev->minor,
+			    "missing RDBD_A_DISK (the disk options)");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, RDBD_DISK_MAX, info->attrs[RDBD_A_DISK],
+			       rdbd_disk_policy, info->extack);
+	if (err)
+		return err;
+	spin_lock_irq(&dev->req_lock);
+	if (tb[RDBD_DISK_RESYNC_RATE_KIB])
+		c->resync_rate_kib = nla_get_u32(tb[RDBD_DISK_RESYNC_RATE_KIB]);
+	if (tb[RDBD_DISK_C_PLAN_AHEAD_DS])
+		c->c_plan_ahead_ds = nla_get_u32(tb[RDBD_DISK_C_PLAN_AHEAD_DS]);
+	if (tb[RDBD_DISK_C_MIN_RATE_KIB])
+		c->c_min_rate_kib = nla_get_u32(tb[RDBD_DISK_C_MIN_RATE_KIB]);
+	if (tb[RDBD_DISK_C_MAX_RATE_KIB])
+		c->c_max_rate_kib = nla_get_u32(tb[RDBD_DISK_C_MAX_RATE_KIB]);
+	if (tb[RDBD_DISK_AL_EXTENTS])
+		c->al_extents = nla_get_u32(tb[RDBD_DISK_AL_EXTENTS]);
+	spin_unlock_irq(&dev->req_lock);
+	return 0;		/* no state changed: no event */
+}
+
+static int rdbd_nl_disk_opts(struct sk_buff *skb, struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_disk_opts);
+}
+
+static int rdbd_act_pause_sync(struct rdbd_device *dev, struct genl_info *info)
+{
+	return rdbd_sync_pause(dev, true, info->extack);
+}
+
+static int rdbd_act_resume_sync(struct rdbd_device *dev,
+				struct genl_info *info)
+{
+	return rdbd_sync_pause(dev, false, info->extack);
+}
+
+static int rdbd_act_outdate(struct rdbd_device *dev, struct genl_info *info)
+{
+	return rdbd_outdate(dev, info->extack);
+}
+
+static int rdbd_act_invalidate(struct rdbd_device *dev,
+			       struct genl_info *info)
+{
+	return rdbd_invalidate(dev, info->extack);
+}
+
+static int rdbd_act_invalidate_remote(struct rdbd_device *dev,
+				      struct genl_info *info)
+{
+	return rdbd_invalidate_remote(dev, info->extack);
+}
+
+static int rdbd_nl_outdate(struct sk_buff *skb, struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_outdate);
+}
+
+static int rdbd_nl_invalidate(struct sk_buff *skb, struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_invalidate);
+}
+
+static int rdbd_nl_invalidate_remote(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_invalidate_remote);
+}
+
+static int rdbd_nl_pause_sync(struct sk_buff *skb, struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_pause_sync);
+}
+
+static int rdbd_nl_resume_sync(struct sk_buff *skb, struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_resume_sync);
 }
 
 /* ---- GET_STATUS ---- */
@@ -789,6 +954,36 @@ static const struct genl_ops rdbd_genl_ops[] = {
 		.cmd	= RDBD_CMD_SECONDARY,
 		.flags	= GENL_ADMIN_PERM,
 		.doit	= rdbd_nl_secondary,
+	},
+	{
+		.cmd	= RDBD_CMD_DISK_OPTS,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_disk_opts,
+	},
+	{
+		.cmd	= RDBD_CMD_PAUSE_SYNC,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_pause_sync,
+	},
+	{
+		.cmd	= RDBD_CMD_RESUME_SYNC,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_resume_sync,
+	},
+	{
+		.cmd	= RDBD_CMD_OUTDATE,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_outdate,
+	},
+	{
+		.cmd	= RDBD_CMD_INVALIDATE,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_invalidate,
+	},
+	{
+		.cmd	= RDBD_CMD_INVALIDATE_REMOTE,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_invalidate_remote,
 	},
 	{
 		/* Read-only: anyone may look. */

@@ -51,6 +51,10 @@ static const struct rdbd_packet_rule rdbd_packet_rules[] = {
 	{ RDBD_P_RS_WRITE_ACK,	sizeof(struct rdbd_p_ack) },
 	{ RDBD_P_RS_NEG_ACK,	sizeof(struct rdbd_p_ack) },
 	{ RDBD_P_SYNC_DONE,	sizeof(struct rdbd_p_sync_done) },
+	{ RDBD_P_BITMAP,	sizeof(struct rdbd_p_bitmap) },
+	{ RDBD_P_BITMAP_DONE,	sizeof(struct rdbd_p_bitmap_done) },
+	{ RDBD_P_SYNC_PAUSE,	sizeof(struct rdbd_p_sync_pause) },
+	{ RDBD_P_INVALIDATE,	0 },
 };
 
 static const struct rdbd_packet_rule *rdbd_packet_rule(u16 cmd)

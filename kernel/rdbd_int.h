@@ -73,6 +73,42 @@ struct rdbd_md {
 };
 
 /*
+ * The dirty bitmap of a backing disk (bitmap.c has the rules).
+ * req_lock protects bits, weight, dirty and writes; io_mutex serialises
+ * writeouts and owns io_page.  nbits and nblocks are constant.
+ */
+struct rdbd_bitmap {
+	unsigned long *bits;		/* req_lock: the area, as on disk */
+	u64 nbits;			/* 4 KiB blocks of the data area */
+	u64 weight;			/* req_lock: bits set */
+	unsigned long *dirty;		/* req_lock: blocks changed, not written */
+	unsigned int nblocks;		/* 4 KiB blocks of the bitmap area */
+	u64 writes;			/* req_lock: blocks written (status) */
+	struct mutex io_mutex;		/* one writeout at a time */
+	struct page *io_page;		/* io_mutex (reads: attach only) */
+};
+
+/*
+ * The activity log of a backing disk (al.c has the rules).  mutex
+ * serialises transactions and owns page and seq; req_lock protects the
+ * slot arrays (extent, inflight, last_use), clock and writes.
+ */
+struct rdbd_al {
+	struct mutex mutex;
+	wait_queue_head_t wait;		/* a slot's inflight dropped to 0 */
+	u32 nr_slots;			/* al-extents, constant */
+	u32 *extent;			/* req_lock: slot -> extent or U32_MAX */
+	u32 *inflight;			/* req_lock: writes in flight per slot */
+	u64 *last_use;			/* req_lock: LRU stamps */
+	u64 clock;			/* req_lock */
+	u64 seq;			/* mutex: last transaction written */
+	u64 writes;			/* req_lock: transactions (status) */
+	struct page *page;		/* mutex */
+};
+
+#define RDBD_AL_NO_SLOT		(-1)
+
+/*
  * The backing ("lower") disk of an attached device.  Created by ATTACH and
  * freed by DETACH, both under state_mutex; the I/O path reaches it through
  * dev->ldev under req_lock and holds an in-flight count while using it.
@@ -84,6 +120,8 @@ struct rdbd_backing {
 	struct rdbd_md md;		/* state_mutex: what is on disk */
 	/* state_mutex: the superblock block as read; keeps unknown bytes */
 	struct page *sb_page;
+	struct rdbd_bitmap bm;		/* see struct rdbd_bitmap */
+	struct rdbd_al al;		/* see struct rdbd_al */
 };
 
 /*
@@ -104,6 +142,7 @@ struct rdbd_net_conf {
 	char hmac_alg[RDBD_HMAC_ALG_MAX];	/* "sha256", not "hmac(sha256)" */
 	u8 secret[RDBD_SECRET_MAX];
 	unsigned int secret_len;
+	u8 after_sb[3];				/* enum rdbd_after_sb, by Primaries */
 };
 
 /*
@@ -153,7 +192,10 @@ struct rdbd_connection {
 	struct list_head peer_done;	/* Secondary: written, ack not sent */
 	struct list_head rs_pending;	/* SyncSource: chunks not acked yet */
 	unsigned int rs_inflight;	/* length of rs_pending */
+	u64 rs_inflight_kib;		/* data of rs_pending */
 	bool new_uuid_pending;		/* lost the peer as Primary, see conn.c */
+	/* state_mutex: CONNECT --discard-my-data, until a handshake used it */
+	bool discard_my_data;
 	u64 net_sent_sectors;
 	u64 net_recv_sectors;
 	u64 rs_sent_sectors;
@@ -161,6 +203,9 @@ struct rdbd_connection {
 	u64 sync_total_sectors;		/* 0: not syncing */
 	u64 sync_done_sectors;		/* acked (source) / written (target) */
 	unsigned long sync_start;	/* jiffies */
+	bool pause_user;		/* PAUSE_SYNC given here */
+	bool pause_peer;		/* ... and on the peer (SYNC_PAUSE) */
+	bool split_brain;		/* the last handshake found one */
 	bool promoting;			/* a PRIMARY is asking the peer */
 	bool reply_ready;		/* the peer answered it */
 	u32 state_req_id;		/* of the last request we sent */
@@ -178,6 +223,8 @@ struct rdbd_connection {
 	char peer_node[RDBD_WIRE_NAME_LEN + 1]; /* from the peer's HELLO */
 
 	struct work_struct ack_work;	/* sends acks for peer_done */
+	struct work_struct helper_work;	/* runs a handler (helper.c) */
+	char helper_name[24];		/* its handler; set before queueing */
 	struct delayed_work notify_work; /* multicasts a state change */
 };
 
@@ -199,12 +246,27 @@ struct rdbd_packet {
 		struct rdbd_p_ack ack;
 		struct rdbd_p_sync_uuid sync_uuid;
 		struct rdbd_p_sync_done sync_done;
+		struct rdbd_p_bitmap bitmap;
+		struct rdbd_p_bitmap_done bitmap_done;
+		struct rdbd_p_sync_pause sync_pause;
 	} u;
 };
 
 /* ctrl_pending bits: sent by whoever holds send_mutex next */
 #define RDBD_CTRL_PING		0
 #define RDBD_CTRL_PING_ACK	1
+
+/*
+ * The resync controller's settings (RDBD_CMD_DISK_OPTS; meanings in
+ * <rdbd/genl.h>).  req_lock; the sync thread reads them at every chunk.
+ */
+struct rdbd_disk_conf {
+	u32 resync_rate_kib;
+	u32 c_plan_ahead_ds;
+	u32 c_min_rate_kib;
+	u32 c_max_rate_kib;
+	u32 al_extents;			/* used at the next attach */
+};
 
 /* One minor: /dev/rdbdN. */
 struct rdbd_device {
@@ -229,6 +291,8 @@ struct rdbd_device {
 	bool volatile_writes;		/* req_lock: a flush has work, req.c */
 	u64 read_sectors;		/* req_lock: completed without error */
 	u64 written_sectors;		/* req_lock */
+	u64 app_writes;			/* req_lock: writes submitted */
+	struct rdbd_disk_conf disk_conf; /* req_lock */
 	char last_error[RDBD_LAST_ERROR_LEN]; /* req_lock */
 	/* req_lock: intervals of local writes and resync chunks in flight */
 	struct list_head active;
@@ -237,6 +301,17 @@ struct rdbd_device {
 
 	struct rdbd_connection conn;
 };
+
+/* SyncSource or SyncTarget, paused or not? */
+static inline bool rdbd_cs_sync_source(enum rdbd_conn_state cs)
+{
+	return cs == RDBD_CONN_SYNC_SOURCE || cs == RDBD_CONN_PAUSED_SYNC_S;
+}
+
+static inline bool rdbd_cs_sync_target(enum rdbd_conn_state cs)
+{
+	return cs == RDBD_CONN_SYNC_TARGET || cs == RDBD_CONN_PAUSED_SYNC_T;
+}
 
 /* Port of an AF_INET or AF_INET6 address, in network order. */
 static inline __be16 *rdbd_sockaddr_port(struct sockaddr_storage *ss)
@@ -292,7 +367,14 @@ int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt);
 void rdbd_ack_work(struct work_struct *work);
 void rdbd_peer_reqs_drain(struct rdbd_device *dev);
 
-/* sync.c: full sync */
+/* sync.c: resync */
+int rdbd_sync_pause(struct rdbd_device *dev, bool pause,
+		    struct netlink_ext_ack *extack);
+int rdbd_sync_got_pause(struct rdbd_device *dev,
+			const struct rdbd_p_sync_pause *p);
+void rdbd_sync_send_pause(struct rdbd_device *dev);
+void rdbd_sync_apply_pause(struct rdbd_device *dev);
+bool rdbd_sync_paused(struct rdbd_device *dev);
 void rdbd_sync_source_start(struct rdbd_device *dev);
 void rdbd_sync_source_stop(struct rdbd_device *dev);
 int rdbd_sync_source_begin_connected(struct rdbd_device *dev);
@@ -302,7 +384,8 @@ int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
 void rdbd_sync_abort(struct rdbd_device *dev);
 int rdbd_sync_target_begin(struct rdbd_device *dev, u64 sync_uuid);
 int rdbd_sync_target_start(struct rdbd_device *dev, u64 sync_uuid);
-void rdbd_sync_target_progress(struct rdbd_device *dev, u32 bytes);
+void rdbd_sync_target_progress(struct rdbd_device *dev, sector_t sector,
+			       u32 bytes, bool resync);
 int rdbd_sync_target_done(struct rdbd_device *dev,
 			  const struct rdbd_p_sync_done *p);
 
@@ -318,7 +401,42 @@ void rdbd_down_forced(struct rdbd_device *dev);
 const char *rdbd_disk_state_name(enum rdbd_disk_state ds);
 const char *rdbd_role_name(enum rdbd_role role);
 
+/* bitmap.c: the dirty bitmap */
+int rdbd_bm_alloc(struct rdbd_backing *ldev);
+void rdbd_bm_free(struct rdbd_backing *ldev);
+void rdbd_bm_set_range(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		       sector_t sector, u32 bytes);
+void rdbd_bm_clear_range(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			 sector_t sector, u32 bytes);
+bool rdbd_bm_test_range(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			sector_t sector, u32 bytes);
+void rdbd_bm_set_all(struct rdbd_device *dev, struct rdbd_backing *ldev);
+void rdbd_bm_clear_all(struct rdbd_device *dev, struct rdbd_backing *ldev);
+u64 rdbd_bm_weight(struct rdbd_device *dev, struct rdbd_backing *ldev);
+u64 rdbd_bm_next_run(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		     u64 from, unsigned int max_bits, unsigned int *len);
+int rdbd_bm_merge(struct rdbd_device *dev, const struct rdbd_p_bitmap *p);
+int rdbd_bm_send(struct rdbd_device *dev, bool all);
+int rdbd_bm_got_done(struct rdbd_device *dev,
+		     const struct rdbd_p_bitmap_done *p);
+int rdbd_bm_read(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		 struct netlink_ext_ack *extack);
+int rdbd_bm_write(struct rdbd_device *dev, struct rdbd_backing *ldev);
+int rdbd_bm_write_pinned(struct rdbd_device *dev);
+
+/* al.c: the activity log */
+int rdbd_al_alloc(struct rdbd_backing *ldev, u32 al_extents);
+void rdbd_al_free(struct rdbd_backing *ldev);
+int rdbd_al_attach(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		   bool crashed, struct netlink_ext_ack *extack);
+void rdbd_al_begin_io(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		      sector_t sector, u32 bytes, int slots[2]);
+void rdbd_al_complete_io(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			 const int slots[2]);
+
 /* md.c: on-disk metadata */
+int rdbd_md_io(struct block_device *bdev, struct page *page, u64 pos,
+	       blk_opf_t opf);
 int rdbd_md_read(struct rdbd_device *dev, struct rdbd_backing *ldev,
 		 struct netlink_ext_ack *extack);
 int rdbd_md_write(struct rdbd_device *dev, struct rdbd_backing *ldev,
@@ -347,6 +465,17 @@ void rdbd_conn_established_state(struct rdbd_device *dev,
 void rdbd_conn_new_uuid_if_pending(struct rdbd_device *dev);
 int rdbd_conn_ask_primary(struct rdbd_device *dev,
 			  struct netlink_ext_ack *extack);
+
+/* invalidate.c: outdate, invalidate, invalidate-remote */
+int rdbd_outdate(struct rdbd_device *dev, struct netlink_ext_ack *extack);
+int rdbd_invalidate(struct rdbd_device *dev, struct netlink_ext_ack *extack);
+int rdbd_invalidate_remote(struct rdbd_device *dev,
+			   struct netlink_ext_ack *extack);
+int rdbd_inv_got_request(struct rdbd_device *dev);
+
+/* helper.c: handlers in userspace */
+void rdbd_helper_init(struct rdbd_device *dev);
+void rdbd_helper_later(struct rdbd_device *dev, const char *name);
 
 /* handshake.c */
 int rdbd_handshake(struct rdbd_device *dev);

@@ -165,8 +165,11 @@ void rdbd_ack_work(struct work_struct *work)
 	spin_unlock_irq(&dev->req_lock);
 	list_for_each_entry_safe(peer_req, next, &done, iv.list) {
 		rdbd_peer_req_ack(peer_req);
-		if (!peer_req->status && peer_req->ack_cmd == RDBD_P_RS_WRITE_ACK)
-			rdbd_sync_target_progress(dev, peer_req->iv.size);
+		if (!peer_req->status && bio_op(peer_req->bio) == REQ_OP_WRITE)
+			rdbd_sync_target_progress(dev, peer_req->iv.sector,
+						  peer_req->iv.size,
+						  peer_req->nack_cmd ==
+						  RDBD_P_RS_NEG_ACK);
 		rdbd_peer_req_free(peer_req);
 	}
 }

@@ -52,11 +52,13 @@
 /* A clone and what its completion needs; the bio_set puts it in front. */
 struct rdbd_io {
 	struct rdbd_device *dev;
+	struct rdbd_backing *ldev;	/* pinned until rdbd_io_finish() */
 	struct bio *orig;
 	unsigned long start_time;	/* for the I/O statistics of rdbdN */
 	struct rdbd_interval iv;	/* writes: on dev->active, req_lock */
 	struct list_head pending;	/* on conn.pending while net, req_lock */
 	u64 block_id;			/* DATA cookie */
+	int al_slots[2];		/* activity-log slots held, al.c */
 	unsigned int parts;		/* req_lock: local and net not done */
 	bool net;			/* req_lock: the net part is not done */
 	blk_status_t status;		/* of the local clone */
@@ -189,6 +191,7 @@ static void rdbd_io_finish(struct rdbd_io *io)
 		dev->volatile_writes = true;
 		spin_unlock_irqrestore(&dev->req_lock, flags);
 	}
+	rdbd_al_complete_io(dev, io->ldev, io->al_slots);
 	bio_put(&io->clone);		/* frees io too */
 	bio_end_io_acct(orig, start_time);
 	orig->bi_status = status;
@@ -221,8 +224,16 @@ static void rdbd_io_endio(struct bio *clone)
 		rdbd_io_finish(io);
 }
 
-/* The net part is done (acked, sent, or the peer is gone).  Idempotent. */
-static void rdbd_io_net_done(struct rdbd_io *io)
+/*
+ * The net part is done: @how says how.  RDBD_NET_ON_DISK: the peer wrote
+ * it (protocol C), so the blocks it covers are in sync again;
+ * RDBD_NET_LOST: the peer may not have it, so they are out of sync;
+ * RDBD_NET_SENT: sent or received only (A, B), nothing known.
+ * Idempotent.
+ */
+enum rdbd_net_outcome { RDBD_NET_SENT, RDBD_NET_ON_DISK, RDBD_NET_LOST };
+
+static void rdbd_io_net_done(struct rdbd_io *io, enum rdbd_net_outcome how)
 {
 	struct rdbd_device *dev = io->dev;
 	bool done = false;
@@ -231,6 +242,12 @@ static void rdbd_io_net_done(struct rdbd_io *io)
 	if (io->net) {
 		io->net = false;
 		list_del_init(&io->pending);
+		if (how == RDBD_NET_ON_DISK)
+			rdbd_bm_clear_range(dev, io->ldev, io->iv.sector,
+					    io->iv.size);
+		else if (how == RDBD_NET_LOST)
+			rdbd_bm_set_range(dev, io->ldev, io->iv.sector,
+					  io->iv.size);
 		done = rdbd_io_put_part(io);
 	}
 	spin_unlock_irq(&dev->req_lock);
@@ -277,8 +294,10 @@ static void rdbd_io_send(struct rdbd_io *io)
 		spin_unlock_irq(&dev->req_lock);
 	}
 	/* A failed send: the connection thread notices and tears down. */
-	if (err || protocol == RDBD_PROT_A)
-		rdbd_io_net_done(io);
+	if (err)
+		rdbd_io_net_done(io, RDBD_NET_LOST);
+	else if (protocol == RDBD_PROT_A)
+		rdbd_io_net_done(io, RDBD_NET_SENT);
 }
 
 /* The peer acked DATA (receive loop). */
@@ -300,7 +319,9 @@ int rdbd_got_ack(struct rdbd_device *dev, u16 cmd, const struct rdbd_p_ack *p)
 		if (cmd != RDBD_P_NEG_ACK)
 			return 0;
 	} else {
-		rdbd_io_net_done(found);
+		rdbd_io_net_done(found, cmd == RDBD_P_WRITE_ACK ?
+				 RDBD_NET_ON_DISK : cmd == RDBD_P_NEG_ACK ?
+				 RDBD_NET_LOST : RDBD_NET_SENT);
 	}
 	if (cmd == RDBD_P_NEG_ACK) {
 		rdbd_conn_error(dev, "peer failed to write %u bytes at sector %llu; it needs a full resync, dropping connection",
@@ -311,8 +332,31 @@ int rdbd_got_ack(struct rdbd_device *dev, u16 cmd, const struct rdbd_p_ack *p)
 }
 
 /*
+ * Protocols A and B complete a write before the peer's disk has it, and
+ * keep no record of it afterwards: after a connection loss any block may
+ * be missing there.  Mark them all (a full resync) rather than guess.
+ * Caller: the connection thread, after the socket became unusable.
+ */
+static void rdbd_repl_mark_unconfirmed(struct rdbd_device *dev)
+{
+	struct rdbd_backing *ldev;
+
+	if (dev->conn.net_conf.protocol == RDBD_PROT_C ||
+	    READ_ONCE(dev->role) != RDBD_ROLE_PRIMARY)
+		return;
+	ldev = rdbd_io_get_backing(dev);
+	if (!ldev)
+		return;
+	pr_notice("rdbd%u: connection lost under protocol %c: the peer may lack any recent write; marking every block out of sync\n",
+		  dev->minor, 'A' + dev->conn.net_conf.protocol - 1);
+	rdbd_bm_set_all(dev, ldev);
+	rdbd_io_put_backing(dev, REQ_OP_READ, 0, BLK_STS_OK);
+}
+
+/*
  * Connection lost (connection thread, socket already unusable): every
- * write still waiting for the peer is done as far as the peer goes.
+ * write still waiting for the peer is done as far as the peer goes, and
+ * its blocks are marked out of sync.
  */
 void rdbd_repl_conn_lost(struct rdbd_device *dev)
 {
@@ -325,8 +369,9 @@ void rdbd_repl_conn_lost(struct rdbd_device *dev)
 		spin_unlock_irq(&dev->req_lock);
 		if (!io)
 			break;
-		rdbd_io_net_done(io);
+		rdbd_io_net_done(io, RDBD_NET_LOST);
 	}
+	rdbd_repl_mark_unconfirmed(dev);
 	rdbd_peer_reqs_drain(dev);
 }
 
@@ -378,7 +423,12 @@ static bool rdbd_io_durable(struct rdbd_device *dev, struct rdbd_io *io,
 /*
  * Register a write: own its range, and decide (atomically with the
  * connection state, so teardown sees every replicated write on
- * conn.pending) whether the peer gets it.
+ * conn.pending) whether the peer gets it.  A write the peer does not get
+ * marks its blocks in the dirty bitmap, in the same critical section.
+ *
+ * While the handshake decides (WFReportParams) writes wait: the bitmaps
+ * are being exchanged, and a block marked after ours was sent would be
+ * missed by the sync.  The handshake is bounded by connect-int.
  */
 static bool rdbd_io_register(struct rdbd_device *dev, struct rdbd_io *io)
 {
@@ -389,7 +439,11 @@ static bool rdbd_io_register(struct rdbd_device *dev, struct rdbd_io *io)
 	io->iv.size = bio_op(bio) == REQ_OP_WRITE && !bio_has_data(bio) ?
 		      0 : bio->bi_iter.bi_size;
 	spin_lock_irq(&dev->req_lock);
+	wait_event_lock_irq(dev->conn.state_wait,
+			    dev->conn.cstate != RDBD_CONN_WF_REPORT_PARAMS,
+			    dev->req_lock);
 	rdbd_iv_acquire(dev, &io->iv);
+	dev->app_writes++;		/* the resync controller yields */
 	net = dev->conn.cstate >= RDBD_CONN_CONNECTED &&
 	      dev->role == RDBD_ROLE_PRIMARY;
 	io->net = net;
@@ -398,6 +452,10 @@ static bool rdbd_io_register(struct rdbd_device *dev, struct rdbd_io *io)
 		io->parts++;
 		io->block_id = ++dev->conn.next_block_id;
 		list_add_tail(&io->pending, &dev->conn.pending);
+	} else if (bio_op(bio) != REQ_OP_READ) {
+		/* discards and write-zeroes change data too */
+		rdbd_bm_set_range(dev, io->ldev, bio->bi_iter.bi_sector,
+				  bio->bi_iter.bi_size);
 	}
 	spin_unlock_irq(&dev->req_lock);
 	return net;
@@ -440,14 +498,22 @@ void rdbd_submit_bio(struct bio *bio)
 	}
 	io = container_of(clone, struct rdbd_io, clone);
 	io->dev = dev;
+	io->ldev = ldev;
 	io->orig = bio;
 	io->parts = 1;
 	io->net = false;
 	io->durable = false;
 	INIT_LIST_HEAD(&io->iv.list);
 	INIT_LIST_HEAD(&io->pending);
-	if (rdbd_io_is_write(bio))
+	io->al_slots[0] = io->al_slots[1] = RDBD_AL_NO_SLOT;
+	if (rdbd_io_is_write(bio)) {
+		/* before owning the range: see al.c */
+		rdbd_al_begin_io(dev, ldev, bio->bi_iter.bi_sector,
+				 bio_has_data(bio) || bio_op(bio) !=
+				 REQ_OP_WRITE ? bio->bi_iter.bi_size : 0,
+				 io->al_slots);
 		net = rdbd_io_register(dev, io);
+	}
 	io->start_time = bio_start_io_acct(bio);
 	clone->bi_end_io = rdbd_io_endio;
 	submit_bio_noacct(clone);

@@ -102,6 +102,8 @@ static void rdbd_extack_open_failed(struct rdbd_device *dev, const char *path,
 
 static void rdbd_backing_close(struct rdbd_backing *ldev)
 {
+	rdbd_al_free(ldev);
+	rdbd_bm_free(ldev);
 	blkdev_put(ldev->bdev, RDBD_BACKING_MODE);
 	__free_page(ldev->sb_page);
 	kfree(ldev);
@@ -144,6 +146,17 @@ static struct rdbd_backing *rdbd_backing_open(struct rdbd_device *dev,
 			    "%s is too small for rdbd: %llu KiB cannot hold the metadata and %u KiB of data",
 			    path, bytes >> 10, RDBD_MD_MIN_DATA_BYTES >> 10);
 		err = -ENOSPC;
+		goto out_put_bdev;
+	}
+	err = rdbd_bm_alloc(ldev);
+	if (!err)
+		err = rdbd_al_alloc(ldev, READ_ONCE(dev->disk_conf.al_extents));
+	if (err) {
+		rdbd_al_free(ldev);
+		rdbd_bm_free(ldev);
+		rdbd_extack(extack, dev->minor,
+			    "out of memory for the bitmap of %s (%llu KiB)",
+			    path, ldev->layout.bitmap_bytes >> 10);
 		goto out_put_bdev;
 	}
 	return ldev;
@@ -209,6 +222,17 @@ int rdbd_attach(struct rdbd_device *dev, const char *path,
 	if (IS_ERR(ldev))
 		return PTR_ERR(ldev);
 	err = rdbd_md_read(dev, ldev, extack);
+	if (!err)
+		err = rdbd_bm_read(dev, ldev, extack);
+	/*
+	 * A crashed Primary: writes in flight at the crash may be on one
+	 * disk only, and marks made in RAM since the bitmap was last
+	 * written are lost; both lie in the extents of the activity log.
+	 */
+	if (!err)
+		err = rdbd_al_attach(dev, ldev,
+				     ldev->md.flags & RDBD_MDF_PRIMARY_IND,
+				     extack);
 	if (err)
 		goto out_close_backing;
 	disk_state = rdbd_md_disk_state(ldev->md.flags);
@@ -236,6 +260,7 @@ static void rdbd_detach_backing(struct rdbd_device *dev)
 {
 	struct rdbd_backing *ldev = rdbd_io_detach(dev);
 
+	rdbd_bm_write(dev, ldev);	/* logged; the disk goes regardless */
 	set_capacity_and_notify(dev->disk, 0);
 	pr_info("rdbd%u: detached from %s\n", dev->minor, ldev->path);
 	rdbd_backing_close(ldev);
@@ -326,7 +351,7 @@ int rdbd_primary(struct rdbd_device *dev, bool force,
 		return -EBUSY;
 	}
 	forced = was != RDBD_DISK_UPTODATE;
-	if (forced && (!force || dev->conn.cstate == RDBD_CONN_SYNC_TARGET)) {
+	if (forced && (!force || rdbd_cs_sync_target(dev->conn.cstate))) {
 		/* A SyncTarget's data is being replaced: never, even forced. */
 		rdbd_extack(extack, dev->minor,
 			    "Need access to UpToDate data");
@@ -387,6 +412,15 @@ int rdbd_secondary(struct rdbd_device *dev, struct netlink_ext_ack *extack)
 		return -EBUSY;
 	}
 	if (ldev) {
+		/* Marks made while Primary must outlive a later power cut. */
+		err = rdbd_bm_write(dev, ldev);
+		if (err) {
+			rdbd_extack(extack, dev->minor,
+				    "cannot write the bitmap to %s: %s",
+				    ldev->path, rdbd_strerror(err));
+			rdbd_set_role(dev, RDBD_ROLE_PRIMARY, dev->disk_state);
+			return err;
+		}
 		md = ldev->md;
 		md.uuid[RDBD_UUID_CURRENT] &= ~RDBD_UUID_PRIMARY_BIT;
 		md.flags &= ~RDBD_MDF_CRASHED_PRIMARY;

@@ -1,23 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Full sync: the SyncSource sends its whole data area to the SyncTarget.
+ * Resync: the SyncSource sends the blocks marked in the dirty bitmap
+ * (bitmap.c) to the SyncTarget.  Before a sync both nodes exchange their
+ * bitmaps and OR them (handshake.c), so both hold the union: every block
+ * either side changed without the other.  A full sync is the same with
+ * every bit set.
  *
- * The source runs the thread rdbd_sync/N: it walks the device in chunks
- * of RDBD_SYNC_CHUNK, keeping up to sync_window chunks unacked (a module
- * parameter; 16 x 1 MiB keeps a 1 Gbit/s link with a few ms of latency
- * full; there is no rate limit).  For each chunk it
+ * The source runs the thread rdbd_sync/N: it walks the bitmap, taking
+ * runs of marked blocks as chunks of up to RDBD_SYNC_CHUNK, keeping up to
+ * sync_window MiB (and RDBD_SYNC_MAX_CHUNKS chunks) unacked (a module
+ * parameter; 16 MiB keeps a 1 Gbit/s link with a few ms of latency full;
+ * the chunk limit keeps scattered 4 KiB blocks from being sent one round
+ * trip at a time).  The rate is limited by the disk options (a token
+ * bucket, charged with each chunk's real size).  For each chunk it
  *   1. takes ownership of the range on dev->active, like an application
  *      write (req.c), so no application write to that range is in flight
- *      from before the read until the target has written the chunk;
+ *      from before the read until the target has written the chunk, then
+ *      trims the chunk to the blocks still marked (a replicated write may
+ *      have brought some in sync meanwhile);
  *   2. reads it from the local disk into pool pages (asynchronously:
  *      the reads of later chunks overlap the sending of earlier ones);
  *   3. sends it as RS_DATA in order (zero copy: the pages are ours until
  *      the ack);
- *   4. on RS_WRITE_ACK (receive loop) releases the range and the pages.
+ *   4. on RS_WRITE_ACK (receive loop) clears its bits and releases the
+ *      range and the pages.  The target clears its bits when it wrote it.
  * An application write to the range is thus either fully replicated
  * before the chunk is read (and the chunk carries its data), or waits and
  * is sent after the chunk, and the target applies both in that order.
- * When every chunk is acked it sends SYNC_DONE with its UUIDs.
+ * When a pass finds no marked block and every chunk is acked, the source
+ * sends SYNC_DONE with its UUIDs.
  *
  * UUIDs (DRBD's): at the start the source's bitmap UUID moves on and is
  * sent as SYNC_UUID; the target takes it as its current UUID with no
@@ -25,8 +36,9 @@
  * bitmap UUID into the history and the target copies the source's set;
  * both are UpToDate.  A connection lost mid-sync leaves the target
  * Inconsistent with the source's bitmap UUID as its current one, so the
- * next handshake makes it the target again, and the sync starts over
- * (full: there is no bitmap yet).
+ * next handshake makes it the target of a bitmap sync again; both bitmaps
+ * were written at the teardown with the acked chunks cleared, so the sync
+ * resumes where it stopped.
  */
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
@@ -36,6 +48,8 @@
 #include "rdbd_int.h"
 
 #define RDBD_SYNC_CHUNK		RDBD_WIRE_MAX_DATA
+#define RDBD_BM_BLOCK_SHIFT	12	/* log2(RDBD_BM_BLOCK_BYTES) */
+#define RDBD_SYNC_SECTORS_PER_BIT (RDBD_BM_BLOCK_BYTES >> SECTOR_SHIFT)
 #define RDBD_UUID_BITMAP_STEP	(1ULL << 48)	/* DRBD's UUID_NEW_BM_OFFSET */
 #define RDBD_SYNC_WINDOW_MAX	256
 
@@ -45,7 +59,14 @@ module_param(sync_window, uint, 0644);
 static bool sync_copy;
 module_param(sync_copy, bool, 0644);
 MODULE_PARM_DESC(sync_copy, "send resync chunks with one copying sendmsg instead of sendpage per page");
-MODULE_PARM_DESC(sync_window, "resync chunks of 1 MiB in flight (1-256, default 16)");
+MODULE_PARM_DESC(sync_window, "MiB of resync data in flight (1-256, default 16)");
+
+/*
+ * Chunks in flight at most, whatever their size: scattered 4 KiB blocks
+ * make small chunks, and a window counted in bytes alone would then keep
+ * thousands of requests in flight.
+ */
+#define RDBD_SYNC_MAX_CHUNKS	512
 
 /* A chunk sent and not yet acked. */
 struct rdbd_rs_req {
@@ -56,10 +77,12 @@ struct rdbd_rs_req {
 	struct bio *bio;
 };
 
+/* A sync starts: its size is what the bitmap marks now. */
 static void rdbd_sync_begin_counters(struct rdbd_device *dev)
 {
 	spin_lock_irq(&dev->req_lock);
-	dev->conn.sync_total_sectors = get_capacity(dev->disk);
+	dev->conn.sync_total_sectors = dev->ldev ? dev->ldev->bm.weight *
+		(RDBD_BM_BLOCK_BYTES >> SECTOR_SHIFT) : 0;
 	dev->conn.sync_done_sectors = 0;
 	dev->conn.sync_start = jiffies;
 	spin_unlock_irq(&dev->req_lock);
@@ -117,33 +140,81 @@ static void rdbd_rs_read_endio(struct bio *bio)
 }
 
 /*
- * Own the range of the next chunk and start reading it.  It is on
- * conn.rs_pending from now on (the ack finds it there once it is sent)
- * and on @reading until it is sent.
+ * Own @rs's range, then trim it to the marked blocks inside it (req_lock
+ * held; dropped while waiting for the range).  Returns false if none is
+ * marked any more: the range is released again.
  */
-static void rdbd_sync_read_chunk(struct rdbd_device *dev,
-				 struct rdbd_backing *ldev, sector_t sector,
-				 u32 size, struct list_head *reading)
+static bool rdbd_sync_own_chunk(struct rdbd_device *dev,
+				struct rdbd_backing *ldev,
+				struct rdbd_rs_req *rs)
+{
+	u64 first = rs->iv.sector / RDBD_SYNC_SECTORS_PER_BIT;
+	u64 end = first + (rs->iv.size >> RDBD_BM_BLOCK_SHIFT);
+	unsigned int len;
+
+	lockdep_assert_held(&dev->req_lock);
+	rdbd_iv_acquire(dev, &rs->iv);
+	first = rdbd_bm_next_run(dev, ldev, first, end - first, &len);
+	if (!len || first >= end) {
+		rdbd_iv_release(dev, &rs->iv);
+		return false;
+	}
+	/* A sub-range of what we own: nobody else can own it. */
+	rs->iv.sector = first * RDBD_SYNC_SECTORS_PER_BIT;
+	rs->iv.size = min_t(u64, len, end - first) << RDBD_BM_BLOCK_SHIFT;
+	return true;
+}
+
+/*
+ * Take the next run of marked blocks at or after *@cursor (below @limit
+ * blocks) as a chunk, own it and start reading it.  It is on
+ * conn.rs_pending from now on (the ack finds it there once it is sent)
+ * and on @reading until it is sent; *@kib is its size.  Returns false
+ * when this pass of the bitmap found nothing more.
+ */
+static bool rdbd_sync_read_next(struct rdbd_device *dev,
+				struct rdbd_backing *ldev, u64 *cursor,
+				u64 limit, struct list_head *reading, u32 *kib)
 {
 	struct rdbd_rs_req *rs;
+	unsigned int len;
+	u64 first;
+	bool owned;
 
 	/* GFP_NOIO and __GFP_NOFAIL: small, and waiting beats failing. */
 	rs = kzalloc(sizeof(*rs), GFP_NOIO | __GFP_NOFAIL);
-	rs->iv.sector = sector;
-	rs->iv.size = size;
 	init_completion(&rs->read_done);
 	spin_lock_irq(&dev->req_lock);
-	rdbd_iv_acquire(dev, &rs->iv);
+	do {
+		first = rdbd_bm_next_run(dev, ldev, *cursor,
+					 RDBD_SYNC_CHUNK >> RDBD_BM_BLOCK_SHIFT,
+					 &len);
+		if (!len || first >= limit) {
+			spin_unlock_irq(&dev->req_lock);
+			kfree(rs);
+			*cursor = limit;
+			return false;
+		}
+		len = min_t(u64, len, limit - first);
+		*cursor = first + len;
+		rs->iv.sector = first * RDBD_SYNC_SECTORS_PER_BIT;
+		rs->iv.size = len << RDBD_BM_BLOCK_SHIFT;
+		owned = rdbd_sync_own_chunk(dev, ldev, rs);
+	} while (!owned);
 	list_add_tail(&rs->list, &dev->conn.rs_pending);
 	dev->conn.rs_inflight++;
+	dev->conn.rs_inflight_kib += rs->iv.size >> 10;
 	spin_unlock_irq(&dev->req_lock);
+	*kib = rs->iv.size >> 10;
 
-	rs->bio = rdbd_alloc_page_bio(dev, ldev->bdev, REQ_OP_READ, size);
-	rs->bio->bi_iter.bi_sector = sector;
+	rs->bio = rdbd_alloc_page_bio(dev, ldev->bdev, REQ_OP_READ,
+				      rs->iv.size);
+	rs->bio->bi_iter.bi_sector = rs->iv.sector;
 	rs->bio->bi_private = rs;
 	rs->bio->bi_end_io = rdbd_rs_read_endio;
 	list_add_tail(&rs->reading, reading);
 	submit_bio(rs->bio);
+	return true;
 }
 
 /* Wait for the oldest read and send its chunk. */
@@ -184,15 +255,27 @@ static int rdbd_sync_send_chunk(struct rdbd_device *dev,
 	return 0;
 }
 
-/* At most @max chunks unacked (or told to stop). */
-static bool rdbd_sync_window_open(struct rdbd_device *dev, unsigned int max)
+/* Room for another chunk: less than @window_kib unacked (or stopping). */
+static bool rdbd_sync_window_open(struct rdbd_device *dev, u64 window_kib)
 {
 	bool open;
 
 	spin_lock_irq(&dev->req_lock);
-	open = dev->conn.rs_inflight <= max;
+	open = dev->conn.rs_inflight_kib < window_kib &&
+	       dev->conn.rs_inflight < RDBD_SYNC_MAX_CHUNKS;
 	spin_unlock_irq(&dev->req_lock);
 	return open || kthread_should_stop();
+}
+
+/* Every chunk acked (or stopping). */
+static bool rdbd_sync_all_acked(struct rdbd_device *dev)
+{
+	bool done;
+
+	spin_lock_irq(&dev->req_lock);
+	done = !dev->conn.rs_inflight;
+	spin_unlock_irq(&dev->req_lock);
+	return done || kthread_should_stop();
 }
 
 /* Stopping: reads still in flight own their pages until they complete. */
@@ -216,14 +299,14 @@ static void rdbd_sync_source_finish(struct rdbd_device *dev)
 
 	if (!rdbd_conn_lock_state(dev))
 		return;
-	if (dev->conn.cstate != RDBD_CONN_SYNC_SOURCE)
+	if (!rdbd_cs_sync_source(dev->conn.cstate))
 		goto out_unlock;
 	md = ldev->md;
 	md.uuid[RDBD_UUID_HISTORY1] = md.uuid[RDBD_UUID_HISTORY0];
 	md.uuid[RDBD_UUID_HISTORY0] = md.uuid[RDBD_UUID_BITMAP];
 	md.uuid[RDBD_UUID_BITMAP] = 0;
 	md.flags &= ~RDBD_MDF_CRASHED_PRIMARY;	/* both UpToDate now */
-	if (rdbd_md_write(dev, ldev, &md, NULL)) {
+	if (rdbd_bm_write(dev, ldev) || rdbd_md_write(dev, ldev, &md, NULL)) {
 		rdbd_sync_fail(dev);
 		goto out_unlock;
 	}
@@ -242,46 +325,234 @@ out_unlock:
 	mutex_unlock(&dev->state_mutex);
 }
 
+/* ---- rate and pause ---- */
+
+/* A sync moves only while neither side's user paused it. */
+bool rdbd_sync_paused(struct rdbd_device *dev)
+{
+	return READ_ONCE(dev->conn.pause_user) ||
+	       READ_ONCE(dev->conn.pause_peer);
+}
+
+/*
+ * Show a held sync as PausedSyncS/T and a released one as SyncSource/
+ * Target again.  Called whenever the pause flags or the sync change.
+ */
+void rdbd_sync_apply_pause(struct rdbd_device *dev)
+{
+	enum rdbd_conn_state cs, next;
+	bool paused = rdbd_sync_paused(dev);
+
+	spin_lock_irq(&dev->req_lock);
+	cs = dev->conn.cstate;
+	spin_unlock_irq(&dev->req_lock);
+	next = cs;
+	if (rdbd_cs_sync_source(cs))
+		next = paused ? RDBD_CONN_PAUSED_SYNC_S : RDBD_CONN_SYNC_SOURCE;
+	else if (rdbd_cs_sync_target(cs))
+		next = paused ? RDBD_CONN_PAUSED_SYNC_T : RDBD_CONN_SYNC_TARGET;
+	if (next != cs)
+		rdbd_set_cstate(dev, next);
+	wake_up_all(&dev->conn.rs_wait);
+}
+
+/* Tell the peer whether our user holds syncs (after a handshake, too). */
+void rdbd_sync_send_pause(struct rdbd_device *dev)
+{
+	struct rdbd_p_sync_pause p = {
+		.paused = cpu_to_be32(READ_ONCE(dev->conn.pause_user)),
+	};
+
+	if (rdbd_connected(dev))
+		rdbd_send_packet(dev, RDBD_P_SYNC_PAUSE, &p, sizeof(p));
+}
+
+/**
+ * rdbd_sync_pause - PAUSE_SYNC / RESUME_SYNC
+ * @dev: the device (state_mutex held)
+ * @pause: hold (true) or release (false) syncs from this node
+ * @extack: unused: both always succeed
+ *
+ * The flag outlives connections, as DRBD's user pause does: a sync that
+ * starts later starts paused.
+ */
+int rdbd_sync_pause(struct rdbd_device *dev, bool pause,
+		    struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&dev->state_mutex);
+	if (READ_ONCE(dev->conn.pause_user) == pause)
+		return 0;
+	WRITE_ONCE(dev->conn.pause_user, pause);
+	rdbd_sync_send_pause(dev);
+	rdbd_sync_apply_pause(dev);
+	pr_info("rdbd%u: sync %s by the user\n", dev->minor,
+		pause ? "paused" : "resumed");
+	return RDBD_CHANGED;
+}
+
+/* SYNC_PAUSE from the peer (receive loop). */
+int rdbd_sync_got_pause(struct rdbd_device *dev,
+			const struct rdbd_p_sync_pause *p)
+{
+	u32 paused = be32_to_cpu(p->paused);
+
+	if (paused > 1) {
+		rdbd_conn_error(dev, "peer sent sync pause %u; dropping connection",
+				paused);
+		return -EPROTO;
+	}
+	WRITE_ONCE(dev->conn.pause_peer, paused);
+	rdbd_sync_apply_pause(dev);
+	return 0;
+}
+
+/* The rate the controller allows now, KiB/s; 0 = unlimited.  req_lock. */
+static u32 rdbd_sync_rate(struct rdbd_device *dev, bool app_busy)
+{
+	const struct rdbd_disk_conf *c = &dev->disk_conf;
+
+	lockdep_assert_held(&dev->req_lock);
+	if (!c->c_plan_ahead_ds)
+		return c->resync_rate_kib;
+	/* Application writes first: resync keeps only its minimum. */
+	if (app_busy && c->c_min_rate_kib)
+		return c->c_min_rate_kib;
+	return c->c_max_rate_kib;
+}
+
+/* A token bucket in KiB, refilled at the controller's rate. */
+struct rdbd_throttle {
+	unsigned long last;		/* jiffies of the last refill */
+	s64 budget_kib;			/* may go negative by one chunk */
+	u64 app_writes;			/* dev->app_writes at the last look */
+};
+
+static void rdbd_throttle_init(struct rdbd_device *dev,
+			       struct rdbd_throttle *t)
+{
+	t->last = jiffies;
+	t->budget_kib = 1;		/* the first chunk goes at once */
+	spin_lock_irq(&dev->req_lock);
+	t->app_writes = dev->app_writes;
+	spin_unlock_irq(&dev->req_lock);
+}
+
+/*
+ * Wait until the rate allows sending more (the bucket is not in debt),
+ * or the sync is paused, or the thread must stop.  The chunk then sent is
+ * charged afterwards (rdbd_throttle_charge), at its real size.  Sleeps in
+ * short steps so a rate or pause change takes effect quickly.  Returns
+ * false if paused or stopping.
+ */
+static bool rdbd_sync_throttle(struct rdbd_device *dev,
+			       struct rdbd_throttle *t)
+{
+	while (!kthread_should_stop() && !rdbd_sync_paused(dev)) {
+		unsigned long now = jiffies;
+		bool busy;
+		u32 rate;
+
+		spin_lock_irq(&dev->req_lock);
+		busy = dev->app_writes != t->app_writes;
+		t->app_writes = dev->app_writes;
+		rate = rdbd_sync_rate(dev, busy);
+		spin_unlock_irq(&dev->req_lock);
+		if (!rate)
+			return true;
+		t->budget_kib += div_u64((u64)rate * (now - t->last), HZ);
+		/* at most a tenth of a second of burst */
+		t->budget_kib = min_t(s64, t->budget_kib, max(rate / 10, 1U));
+		t->last = now;
+		if (t->budget_kib > 0)
+			return true;
+		schedule_timeout_interruptible(HZ / 50);
+	}
+	return false;
+}
+
+static void rdbd_throttle_charge(struct rdbd_throttle *t, u32 kib)
+{
+	t->budget_kib -= kib;
+}
+
+/* Paused: wait until released or told to stop. */
+static void rdbd_sync_wait_unpaused(struct rdbd_device *dev)
+{
+	wait_event_interruptible_timeout(dev->conn.rs_wait,
+					 !rdbd_sync_paused(dev) ||
+					 kthread_should_stop(), HZ);
+}
+
+/* Is any block below @limit still marked?  (Another pass needed.) */
+static bool rdbd_sync_marks_left(struct rdbd_device *dev,
+				 struct rdbd_backing *ldev, u64 limit)
+{
+	unsigned int len;
+	u64 first;
+
+	spin_lock_irq(&dev->req_lock);
+	first = rdbd_bm_next_run(dev, ldev, 0, 1, &len);
+	spin_unlock_irq(&dev->req_lock);
+	return len && first < limit;
+}
+
 /*
  * Keep up to sync_window chunks between "read started" and "acked",
- * so reading, sending and the target's writing overlap.
+ * so reading, sending and the target's writing overlap.  Passes over the
+ * bitmap repeat until one finds nothing marked with every chunk acked
+ * (a block marked behind the cursor, e.g. by a write whose replication
+ * failed, is then picked up).
  */
 static int rdbd_sync_thread(void *arg)
 {
 	struct rdbd_device *dev = arg;
 	struct rdbd_backing *ldev = rdbd_io_get_backing(dev);
-	u64 end = get_capacity(dev->disk), sector = 0;
-	unsigned int window = clamp(READ_ONCE(sync_window), 1U,
-				    RDBD_SYNC_WINDOW_MAX);
+	u64 window = (u64)clamp(READ_ONCE(sync_window), 1U,
+				RDBD_SYNC_WINDOW_MAX) << 10;	/* KiB */
+	u64 limit = get_capacity(dev->disk) / RDBD_SYNC_SECTORS_PER_BIT;
+	struct rdbd_throttle throttle;
+	u64 cursor = 0;
+	bool more = true;
 	LIST_HEAD(reading);
 	int err = 0;
 
 	if (!ldev)
 		return 0;
-	while ((sector < end || !list_empty(&reading)) && !err) {
-		if (sector < end && rdbd_sync_window_open(dev, window - 1) &&
-		    !kthread_should_stop()) {
-			u32 size = min_t(u64, RDBD_SYNC_CHUNK,
-					 (end - sector) << SECTOR_SHIFT);
-
-			rdbd_sync_read_chunk(dev, ldev, sector, size, &reading);
-			sector += size >> SECTOR_SHIFT;
+	rdbd_throttle_init(dev, &throttle);
+	while (!err && !kthread_should_stop()) {
+		if (more && rdbd_sync_paused(dev) && list_empty(&reading)) {
+			rdbd_sync_wait_unpaused(dev);
 			continue;
 		}
-		if (kthread_should_stop())
-			break;
-		if (!list_empty(&reading))
+		if (more && rdbd_sync_window_open(dev, window) &&
+		    rdbd_sync_throttle(dev, &throttle)) {
+			u32 kib = 0;
+
+			more = rdbd_sync_read_next(dev, ldev, &cursor, limit,
+						   &reading, &kib);
+			rdbd_throttle_charge(&throttle, kib);
+			continue;
+		}
+		if (!list_empty(&reading)) {
 			err = rdbd_sync_send_chunk(dev, &reading);
-		else
+		} else if (more) {
 			wait_event(dev->conn.rs_wait,
-				   rdbd_sync_window_open(dev, window - 1));
+				   rdbd_sync_window_open(dev, window) ||
+				   rdbd_sync_paused(dev));
+		} else if (!rdbd_sync_all_acked(dev)) {
+			wait_event(dev->conn.rs_wait,
+				   rdbd_sync_all_acked(dev));
+		} else if (rdbd_sync_marks_left(dev, ldev, limit)) {
+			cursor = 0;
+			more = true;
+		} else {
+			break;
+		}
 	}
 	rdbd_sync_wait_reads(&reading);
 	if (err)
 		rdbd_sync_fail(dev);
 	else if (!kthread_should_stop())
-		wait_event(dev->conn.rs_wait, rdbd_sync_window_open(dev, 0));
-	if (!err && !kthread_should_stop())
 		rdbd_sync_source_finish(dev);
 	rdbd_io_put_backing(dev, REQ_OP_READ, 0, BLK_STS_OK);
 	return 0;
@@ -322,8 +593,8 @@ void rdbd_sync_source_start(struct rdbd_device *dev)
 	spin_lock_irq(&dev->req_lock);
 	dev->conn.sync_thread = thread;
 	spin_unlock_irq(&dev->req_lock);
-	pr_info("rdbd%u: full sync to the peer started: %llu KiB\n",
-		dev->minor, get_capacity(dev->disk) >> 1);
+	pr_info("rdbd%u: sync to the peer started: %llu KiB marked\n",
+		dev->minor, dev->conn.sync_total_sectors >> 1);
 	wake_up_process(thread);
 }
 
@@ -361,7 +632,13 @@ int rdbd_sync_source_begin_connected(struct rdbd_device *dev)
 	int err;
 
 	lockdep_assert_held(&dev->state_mutex);
-	err = rdbd_sync_new_bitmap_uuid(dev, &bm);
+	/* The peer's data is of no use: every block moves. */
+	rdbd_bm_set_all(dev, dev->ldev);
+	err = rdbd_bm_write(dev, dev->ldev);
+	if (!err)
+		err = rdbd_bm_send(dev, true);
+	if (!err)
+		err = rdbd_sync_new_bitmap_uuid(dev, &bm);
 	if (err)
 		return err;
 	p.uuid = cpu_to_be64(bm);
@@ -372,6 +649,7 @@ int rdbd_sync_source_begin_connected(struct rdbd_device *dev)
 	dev->conn.peer_disk_state = RDBD_DISK_INCONSISTENT;
 	spin_unlock_irq(&dev->req_lock);
 	rdbd_set_cstate(dev, RDBD_CONN_SYNC_SOURCE);
+	rdbd_sync_apply_pause(dev);
 	rdbd_sync_source_start(dev);
 	return 0;
 }
@@ -393,8 +671,14 @@ int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
 		if (rs->iv.sector == id) {
 			found = rs;
 			list_del(&rs->list);
+			/* ldev: detach is refused while connected */
+			if (dev->ldev)
+				rdbd_bm_clear_range(dev, dev->ldev,
+						    rs->iv.sector,
+						    rs->iv.size);
 			rdbd_iv_release(dev, &rs->iv);
 			dev->conn.rs_inflight--;
+			dev->conn.rs_inflight_kib -= rs->iv.size >> 10;
 			dev->conn.sync_done_sectors +=
 				rs->iv.size >> SECTOR_SHIFT;
 			break;
@@ -424,6 +708,7 @@ void rdbd_sync_abort(struct rdbd_device *dev)
 			list_del(&rs->list);
 			rdbd_iv_release(dev, &rs->iv);
 			dev->conn.rs_inflight--;
+			dev->conn.rs_inflight_kib -= rs->iv.size >> 10;
 		}
 		spin_unlock_irq(&dev->req_lock);
 		if (!rs)
@@ -450,12 +735,13 @@ int rdbd_sync_target_begin(struct rdbd_device *dev, u64 sync_uuid)
 	md.uuid[RDBD_UUID_BITMAP] = 0;
 	md.flags = rdbd_md_state_flags(md.flags, dev->role,
 				       RDBD_DISK_INCONSISTENT);
-	if (rdbd_md_write(dev, ldev, &md, NULL))
+	/* The bitmap first: what must move is on disk before we say so. */
+	if (rdbd_bm_write(dev, ldev) || rdbd_md_write(dev, ldev, &md, NULL))
 		return -EIO;
 	rdbd_sync_set_disk(dev, RDBD_DISK_INCONSISTENT);
 	rdbd_sync_begin_counters(dev);
-	pr_info("rdbd%u: full sync from the peer started: %llu KiB\n",
-		dev->minor, get_capacity(dev->disk) >> 1);
+	pr_info("rdbd%u: sync from the peer started: %llu KiB marked\n",
+		dev->minor, dev->conn.sync_total_sectors >> 1);
 	return 0;
 }
 
@@ -472,18 +758,25 @@ int rdbd_sync_target_start(struct rdbd_device *dev, u64 sync_uuid)
 		dev->conn.peer_disk_state = RDBD_DISK_UPTODATE;
 		spin_unlock_irq(&dev->req_lock);
 		rdbd_set_cstate(dev, RDBD_CONN_SYNC_TARGET);
+		rdbd_sync_apply_pause(dev);
 		rdbd_nl_notify_state(dev);
 	}
 	mutex_unlock(&dev->state_mutex);
 	return err;
 }
 
-/* A resync chunk is on our disk (ack_work). */
-void rdbd_sync_target_progress(struct rdbd_device *dev, u32 bytes)
+/*
+ * A resync chunk, or a replicated write (@resync false), is on our disk
+ * (ack_work): the blocks it covers equal the peer's now.
+ */
+void rdbd_sync_target_progress(struct rdbd_device *dev, sector_t sector,
+			       u32 bytes, bool resync)
 {
 	spin_lock_irq(&dev->req_lock);
-	if (dev->conn.sync_total_sectors)
+	if (resync && dev->conn.sync_total_sectors)
 		dev->conn.sync_done_sectors += bytes >> SECTOR_SHIFT;
+	if (dev->ldev)
+		rdbd_bm_clear_range(dev, dev->ldev, sector, bytes);
 	spin_unlock_irq(&dev->req_lock);
 }
 
@@ -497,7 +790,7 @@ int rdbd_sync_target_done(struct rdbd_device *dev,
 
 	if (!rdbd_conn_lock_state(dev))
 		return -EINTR;
-	if (dev->conn.cstate != RDBD_CONN_SYNC_TARGET || !ldev) {
+	if (!rdbd_cs_sync_target(dev->conn.cstate) || !ldev) {
 		rdbd_conn_error(dev, "peer ended a sync that was not running; dropping connection");
 		err = -EPROTO;
 		goto out_unlock;
@@ -509,7 +802,11 @@ int rdbd_sync_target_done(struct rdbd_device *dev,
 	md.flags = rdbd_md_state_flags(md.flags, dev->role,
 				       RDBD_DISK_UPTODATE);
 	md.flags &= ~RDBD_MDF_CRASHED_PRIMARY;
-	err = rdbd_md_write(dev, ldev, &md, NULL);
+	/* Every block is the source's now: nothing is out of sync. */
+	rdbd_bm_clear_all(dev, ldev);
+	err = rdbd_bm_write(dev, ldev);
+	if (!err)
+		err = rdbd_md_write(dev, ldev, &md, NULL);
 	if (err)
 		goto out_unlock;
 	rdbd_sync_set_disk(dev, RDBD_DISK_UPTODATE);

@@ -75,6 +75,13 @@
  *   RDBD_CMD_PRIMARY         MINOR, [FLAGS: RDBD_F_FORCE]
  *   RDBD_CMD_SECONDARY       MINOR
  *   RDBD_CMD_GET_STATUS      MINOR (doit) or nothing (dumpit: all minors)
+ *   RDBD_CMD_DISK_OPTS       MINOR, DISK
+ *                              DISK (nested)
+ *                                +- RDBD_DISK_RESYNC_RATE_KIB, ... (u32)
+ *   RDBD_CMD_PAUSE_SYNC      MINOR
+ *   RDBD_CMD_RESUME_SYNC     MINOR
+ *   RDBD_CMD_OUTDATE, _INVALIDATE, _INVALIDATE_REMOTE   MINOR
+ *   (CONNECT also takes FLAGS: RDBD_F_DISCARD_MY_DATA)
  *
  * Replies to GET_STATUS and multicast RDBD_CMD_EVENT messages (group
  * RDBD_GENL_MCAST_EVENTS, sent on every state change) carry the following;
@@ -112,6 +119,12 @@ enum rdbd_cmd {
 	RDBD_CMD_SECONDARY	= 8,
 	RDBD_CMD_GET_STATUS	= 9,
 	RDBD_CMD_EVENT		= 10,	/* kernel -> user only, multicast */
+	RDBD_CMD_DISK_OPTS	= 11,	/* resync rate controls, any time */
+	RDBD_CMD_PAUSE_SYNC	= 12,	/* hold a sync (this node's pause) */
+	RDBD_CMD_RESUME_SYNC	= 13,	/* release this node's pause */
+	RDBD_CMD_OUTDATE	= 14,	/* mark this disk Outdated */
+	RDBD_CMD_INVALIDATE	= 15,	/* full sync towards this node */
+	RDBD_CMD_INVALIDATE_REMOTE = 16, /* full sync towards the peer */
 	__RDBD_CMD_MAX,
 };
 #define RDBD_CMD_MAX (__RDBD_CMD_MAX - 1)
@@ -124,13 +137,36 @@ enum rdbd_attr {
 	RDBD_A_FLAGS		= 4,	/* u32, RDBD_F_* */
 	RDBD_A_NET		= 5,	/* nested, RDBD_NET_* */
 	RDBD_A_STATUS		= 6,	/* nested, RDBD_STATUS_* (replies only) */
+	RDBD_A_DISK		= 7,	/* nested, RDBD_DISK_* */
 	__RDBD_A_MAX,
 };
 #define RDBD_A_MAX (__RDBD_A_MAX - 1)
 
 /* RDBD_A_FLAGS bits.  Unknown bits are rejected. */
 #define RDBD_F_FORCE		(1U << 0)	/* PRIMARY: promote an Inconsistent/Outdated disk */
-#define RDBD_F_ALL		(RDBD_F_FORCE)
+/* CONNECT: after a split brain, this node's changes are the ones to lose */
+#define RDBD_F_DISCARD_MY_DATA	(1U << 1)
+#define RDBD_F_ALL		(RDBD_F_FORCE | RDBD_F_DISCARD_MY_DATA)
+
+/*
+ * RDBD_A_DISK (DISK_OPTS): the resync controller, DRBD's disk options.
+ * An absent attribute keeps its value; a new device starts with DRBD's
+ * defaults (250, 20, 250, 102400).  c-plan-ahead 0: a fixed rate of
+ * resync-rate.  Otherwise up to c-max-rate, held to c-min-rate while
+ * application writes arrive.  A rate of 0 means unlimited.
+ */
+enum rdbd_disk_attr {
+	RDBD_DISK_UNSPEC		= 0,
+	RDBD_DISK_RESYNC_RATE_KIB	= 1,	/* u32, KiB/s */
+	RDBD_DISK_C_PLAN_AHEAD_DS	= 2,	/* u32, 0.1 s; 0 = fixed rate */
+	RDBD_DISK_C_MIN_RATE_KIB	= 3,	/* u32, KiB/s */
+	RDBD_DISK_C_MAX_RATE_KIB	= 4,	/* u32, KiB/s */
+	/* u32, 7..65534: hot 4 MiB extents of the activity log, from the
+	 * next attach on; capped at RDBD_AL_EXTENTS_MAX (1016) */
+	RDBD_DISK_AL_EXTENTS		= 5,
+	__RDBD_DISK_MAX,
+};
+#define RDBD_DISK_MAX (__RDBD_DISK_MAX - 1)
 
 enum rdbd_net_attr {
 	RDBD_NET_UNSPEC			= 0,
@@ -147,9 +183,26 @@ enum rdbd_net_attr {
 	 * authenticated. */
 	RDBD_NET_CRAM_HMAC_ALG		= 9,	/* string: hash name, e.g. "sha256" */
 	RDBD_NET_SHARED_SECRET		= 10,	/* binary, 1..RDBD_SECRET_MAX bytes */
+	/* Automatic split-brain recovery, enum rdbd_after_sb; absent =
+	 * disconnect.  0pri: DISCONNECT..DISCARD_LEAST_CHANGES;
+	 * 1pri: DISCONNECT, DISCARD_SECONDARY, CONSENSUS; 2pri: DISCONNECT. */
+	RDBD_NET_AFTER_SB_0PRI		= 11,	/* u8 */
+	RDBD_NET_AFTER_SB_1PRI		= 12,	/* u8 */
+	RDBD_NET_AFTER_SB_2PRI		= 13,	/* u8 */
 	__RDBD_NET_MAX,
 };
 #define RDBD_NET_MAX (__RDBD_NET_MAX - 1)
+
+/* after-sb-Npri policies, DRBD's names */
+enum rdbd_after_sb {
+	RDBD_ASB_DISCONNECT		= 0,
+	RDBD_ASB_DISCARD_YOUNGER_PRIMARY = 1,
+	RDBD_ASB_DISCARD_OLDER_PRIMARY	= 2,
+	RDBD_ASB_DISCARD_ZERO_CHANGES	= 3,
+	RDBD_ASB_DISCARD_LEAST_CHANGES	= 4,
+	RDBD_ASB_DISCARD_SECONDARY	= 5,
+	RDBD_ASB_CONSENSUS		= 6,
+};
 
 enum rdbd_protocol {
 	RDBD_PROT_A = 1,	/* write done when local done and sent */
@@ -186,6 +239,10 @@ enum rdbd_status_attr {
 	 * how long it has run; OUT_OF_SYNC_KIB is what is left. */
 	RDBD_STATUS_SYNC_TOTAL_KIB	= 24,	/* u64 */
 	RDBD_STATUS_SYNC_ELAPSED_MS	= 25,	/* u64 */
+	RDBD_STATUS_BM_WRITES		= 26,	/* u64: bitmap blocks written */
+	/* u8: 1 if the last connection attempt found a split brain */
+	RDBD_STATUS_SPLIT_BRAIN		= 27,
+	RDBD_STATUS_AL_WRITES		= 28,	/* u64: activity-log transactions */
 	__RDBD_STATUS_MAX,
 };
 #define RDBD_STATUS_MAX (__RDBD_STATUS_MAX - 1)

@@ -29,8 +29,26 @@
  * byte before it.  A reader rejects a superblock whose magic, version, size
  * or CRC is wrong, or whose layout does not match the device it is on.
  *
- * Version 1 reserves the bitmap and activity-log areas; the resync issue
- * gives them a format.  Until then they are written as zeros by create-md.
+ * Dirty bitmap.  Bit i stands for the 4 KiB data block i (bytes
+ * [i * 4096, (i + 1) * 4096)); it is bit (i % 8) of byte (i / 8) of the
+ * area, i.e. little-endian bit order, the same on every CPU.  A set bit
+ * says "this block may differ from the peer's copy and must be resynced".
+ * Bits for blocks at or past data_bytes are always 0.  create-md writes
+ * the area as zeros ("in sync"), which is also what version-1 metadata
+ * made before the bitmap had a meaning holds, so the format version did
+ * not change.  The kernel keeps a copy in RAM (bitmap_bytes: 32 KiB per
+ * GiB of device, 32 MiB per TiB) and writes back only the 4 KiB blocks
+ * that changed (at disconnect, detach, down, around a sync).
+ *
+ * Activity log.  The AL area is a ring of 8 transaction blocks of
+ * 4 KiB (struct rdbd_al_block).  Transaction number seq goes to block
+ * seq % 8 and lists every "hot" 4 MiB extent of the data area (extent e
+ * covers bytes [e * 4 MiB, (e + 1) * 4 MiB)) at the time it was written.
+ * The valid block (magic, crc) with the highest seq is the current set.
+ * A transaction is written before the first write to an extent not in
+ * the set; after a Primary crash exactly the extents of the current set
+ * are marked out of sync.  All zeros (create-md) is an empty log.  As
+ * with the bitmap, version-1 metadata is read the same way.
  */
 #ifndef _UAPI_RDBD_META_H
 #define _UAPI_RDBD_META_H
@@ -59,6 +77,21 @@
 #define RDBD_MDF_CRASHED_PRIMARY	(1U << 6) /* attached with PRIMARY_IND set */
 #define RDBD_MDF_AL_CLEAN		(1U << 7) /* activity log holds nothing */
 #define RDBD_MDF_ALL			0xffU
+
+#define RDBD_AL_MAGIC		0x4c414452U	/* "RDAL" read as bytes */
+#define RDBD_AL_EXTENT_SHIFT	22		/* 4 MiB extents */
+#define RDBD_AL_EXTENTS_MIN	7		/* DRBD's minimum */
+#define RDBD_AL_EXTENTS_MAX	1016		/* what one block holds */
+
+struct rdbd_al_block {
+	__le32 magic;		/* RDBD_AL_MAGIC */
+	__le32 crc32;		/* zlib crc32 of bytes [8, 4096) */
+	__le64 seq;		/* transaction number, from 1 */
+	__le32 nr;		/* extents listed, <= RDBD_AL_EXTENTS_MAX */
+	__le32 pad;		/* 0 */
+	__u8 reserved[8];	/* 0 */
+	__le32 extent[RDBD_AL_EXTENTS_MAX];	/* hot extents; rest 0 */
+} __attribute__((packed));
 
 struct rdbd_md_superblock {
 	__le32 magic;		/* RDBD_MD_MAGIC */

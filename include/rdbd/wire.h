@@ -30,9 +30,15 @@
  *   4. AUTH_RESULT     each side tells the other whether it accepted it
  *   5. PARAMS, UUIDS   replication protocol, data size, generation UUIDs,
  *                      role and disk state
- * Then, depending on the UUIDs: Connected, or SYNC_UUID followed by a full
- * sync (RS_DATA / RS_WRITE_ACK ... SYNC_DONE), or the connection is dropped
- * (split brain, unrelated data).
+ * Then, depending on the UUIDs: Connected; or a sync:
+ *   6. BITMAP ...      every non-zero 4 KiB block of the sender's dirty
+ *                      bitmap (both sides send theirs), then
+ *      BITMAP_DONE     with the sender's bit count, or "all bits set"
+ *                      (a full sync) instead of blocks;
+ *   both OR the peer's bitmap into their own, so the union is what moves;
+ *   7. SYNC_UUID       from the source, followed by RS_DATA / RS_WRITE_ACK
+ *                      for every marked block ... SYNC_DONE;
+ * or the connection is dropped (split brain, unrelated data).
  *
  * Example: the Primary writes 4 KiB at sector 8 under protocol C:
  *
@@ -51,8 +57,14 @@
 #include <linux/types.h>
 
 #define RDBD_WIRE_MAGIC		0x52444257U	/* "RDBW" */
-#define RDBD_WIRE_PROTO_MIN	1U
-#define RDBD_WIRE_PROTO_MAX	1U
+/*
+ * Version 2 adds the bitmap exchange (BITMAP, BITMAP_DONE) before every
+ * sync and makes the sync move only the blocks marked in the union of both
+ * bitmaps.  A version 1 peer would do a full sync after a partial one was
+ * agreed, so it is refused rather than half understood.
+ */
+#define RDBD_WIRE_PROTO_MIN	2U
+#define RDBD_WIRE_PROTO_MAX	2U
 
 /* Largest payload of any packet: a DATA header and 1 MiB of data. */
 #define RDBD_WIRE_MAX_DATA	(1024U * 1024)
@@ -89,6 +101,10 @@ enum rdbd_packet_id {
 	RDBD_P_RS_WRITE_ACK	= 0x0042,
 	RDBD_P_RS_NEG_ACK	= 0x0043,
 	RDBD_P_SYNC_DONE	= 0x0044,	/* every block sent and acked */
+	RDBD_P_BITMAP		= 0x0045,	/* one block of the dirty bitmap */
+	RDBD_P_BITMAP_DONE	= 0x0046,	/* end of the sender's bitmap */
+	RDBD_P_SYNC_PAUSE	= 0x0047,	/* the sender's user paused/resumed */
+	RDBD_P_INVALIDATE	= 0x0048,	/* no payload: invalidate your disk */
 };
 
 struct rdbd_wire_hdr {
@@ -162,7 +178,8 @@ struct rdbd_p_uuids {
 	__u8 role;		/* enum rdbd_role */
 	__u8 disk_state;	/* enum rdbd_disk_state */
 	__u8 pad[2];		/* 0 */
-	__u8 reserved[16];	/* 0 */
+	__be64 bits_set;	/* v2: blocks marked in the sender's bitmap */
+	__u8 reserved[8];	/* 0 */
 };
 
 struct rdbd_p_state {
@@ -222,6 +239,37 @@ struct rdbd_p_sync_done {
 	__be64 uuid[4];
 };
 
+/*
+ * BITMAP: one 4 KiB block of the sender's dirty bitmap (format in
+ * <rdbd/meta.h>: bit i = 4 KiB block i, little-endian bit order).  Only
+ * blocks with a bit set are sent.  The receiver ORs it into its own
+ * bitmap; bits beyond its own data area are ignored.
+ */
+#define RDBD_WIRE_BITMAP_BLOCK	4096U
+struct rdbd_p_bitmap {
+	__be64 offset;		/* byte offset in the bitmap, 4 KiB aligned */
+	__u8 reserved[8];	/* 0 */
+	__u8 bits[RDBD_WIRE_BITMAP_BLOCK];
+};
+
+/* BITMAP_DONE flags */
+#define RDBD_BITMAP_F_ALL	(1U << 0)	/* every bit set: a full sync */
+
+struct rdbd_p_bitmap_done {
+	__be64 bits_set;	/* sender's total after its BITMAP blocks */
+	__be32 flags;		/* RDBD_BITMAP_F_* */
+	__be32 pad;		/* 0 */
+};
+
+/*
+ * SYNC_PAUSE: "pause-sync" (1) or "resume-sync" (0) was given on the
+ * sender.  A sync moves only while neither side's user holds it.
+ */
+struct rdbd_p_sync_pause {
+	__be32 paused;		/* 0 or 1 */
+	__be32 pad;		/* 0 */
+};
+
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
 #else
@@ -241,5 +289,8 @@ static_assert(sizeof(struct rdbd_p_data) == 32, "wire size");
 static_assert(sizeof(struct rdbd_p_ack) == 24, "wire size");
 static_assert(sizeof(struct rdbd_p_sync_uuid) == 8, "wire size");
 static_assert(sizeof(struct rdbd_p_sync_done) == 32, "wire size");
+static_assert(sizeof(struct rdbd_p_bitmap) == 4112, "wire size");
+static_assert(sizeof(struct rdbd_p_bitmap_done) == 16, "wire size");
+static_assert(sizeof(struct rdbd_p_sync_pause) == 8, "wire size");
 
 #endif /* _UAPI_RDBD_WIRE_H */

@@ -207,3 +207,55 @@ TEST_CASE("ext2/3/4 detection", "[metadata][ext4]")
 	// Too short to tell.
 	CHECK_FALSE(holds_ext_filesystem(head.data(), 1081));
 }
+
+TEST_CASE("bitmap bit order is little-endian per byte", "[metadata][bitmap]")
+{
+	uint8_t bits[4] = {0x01, 0x80, 0x00, 0xff};
+	CHECK(bitmap_test(bits, 0));	// block 0: bit 0 of byte 0
+	CHECK_FALSE(bitmap_test(bits, 1));
+	CHECK(bitmap_test(bits, 15));	// block 15: bit 7 of byte 1
+	CHECK(bitmap_weight(bits, sizeof(bits), 32) == 10);
+	// bits past the data area do not count
+	CHECK(bitmap_weight(bits, sizeof(bits), 28) == 6);
+	// 32 MiB of RAM per TiB: one bit per 4 KiB
+	MdLayout l{};
+	REQUIRE(rdbd_md_layout(1ULL << 40, &l) == 0);
+	CHECK(l.bitmap_bytes == 32ULL << 20);
+}
+
+TEST_CASE("activity-log blocks: format and ring", "[metadata][al]")
+{
+	CHECK(sizeof(rdbd_al_block) == RDBD_MD_BLOCK_BYTES);
+	CHECK(offsetof(rdbd_al_block, seq) == 8);
+	CHECK(offsetof(rdbd_al_block, extent) == 32);
+
+	SECTION("create-md's zeros are no transaction: an empty log")
+	{
+		AlBlockBytes zero{};
+		CHECK_FALSE(decode_al_block(zero));
+		CHECK(current_al({zero, zero}).extents.empty());
+	}
+	SECTION("round trip, crc over bytes 8..4096")
+	{
+		const AlBlockBytes b = encode_al_block({7, {0, 3, 63}});
+		CHECK(b[0] == 0x52); // "RDAL" little-endian
+		const uint32_t crc = static_cast<uint32_t>(
+			crc32(0L, b.data() + 8, RDBD_MD_BLOCK_BYTES - 8));
+		CHECK((b[4] | b[5] << 8 | b[6] << 16 |
+		       static_cast<uint32_t>(b[7]) << 24) == crc);
+		const auto t = decode_al_block(b);
+		REQUIRE(t);
+		CHECK(t->seq == 7);
+		CHECK(t->extents == std::vector<uint32_t>{0, 3, 63});
+	}
+	SECTION("a damaged block is ignored; the newest valid one counts")
+	{
+		AlBlockBytes damaged = encode_al_block({9, {5}});
+		damaged[40] ^= 1;
+		const AlTransaction t = current_al(
+			{encode_al_block({7, {1}}), damaged,
+			 encode_al_block({8, {2, 4}})});
+		CHECK(t.seq == 8);
+		CHECK(t.extents == std::vector<uint32_t>{2, 4});
+	}
+}

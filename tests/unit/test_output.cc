@@ -170,7 +170,8 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("protocol": "C", "out_of_sync_kib": 4, "sync_percent": null, )"
 		      R"("net_sent_kib": 5, "net_received_kib": 6, )"
 		      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
-		      R"("disk_written_kib": 7, "disk_read_kib": 8})");
+		      R"("disk_written_kib": 7, "disk_read_kib": 8, )"
+		      R"("bitmap_writes": 0, "al_writes": 0, "split_brain": 0})");
 	}
 	SECTION("resyncing has a percentage and resync counters")
 	{
@@ -201,7 +202,8 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("protocol": null, "out_of_sync_kib": 0, "sync_percent": null, )"
 		      R"("net_sent_kib": 0, "net_received_kib": 0, )"
 		      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
-		      R"("disk_written_kib": 0, "disk_read_kib": 0})");
+		      R"("disk_written_kib": 0, "disk_read_kib": 0, )"
+		      R"("bitmap_writes": 0, "al_writes": 0, "split_brain": 0})");
 	}
 }
 

@@ -94,7 +94,9 @@ connect_with(const std::function<void(nl_msg *)> &fill)
 const char *const kCommandNames[] = {
 	nullptr,     "new-minor",  "del-minor",	 "attach",
 	"detach",    "connect",	   "disconnect", "primary",
-	"secondary", "get-status", "event",
+	"secondary", "get-status", "event",	 "disk-opts",
+	"pause-sync", "resume-sync", "outdate",	 "invalidate",
+	"invalidate-remote",
 };
 static_assert(sizeof(kCommandNames) / sizeof(kCommandNames[0]) ==
 		      RDBD_CMD_MAX + 1,

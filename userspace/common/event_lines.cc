@@ -72,6 +72,10 @@ std::vector<EventObject> event_objects(const DeviceStatus &s,
 {
 	const uint8_t connection =
 		std::min<uint8_t>(s.conn_state, RDBD_CONN_CONNECTED);
+	Pairs conn_values = {{"connection", conn_state_name(connection)},
+			     {"role", role_name(s.peer_role)}};
+	if (s.split_brain)
+		conn_values.emplace_back("split-brain", "yes");
 	return {
 		{"resource",
 		 {{"name", s.resource}},
@@ -79,10 +83,7 @@ std::vector<EventObject> event_objects(const DeviceStatus &s,
 		{"device",
 		 {{"name", s.resource}, {"minor", std::to_string(s.minor)}},
 		 {{"disk", disk_state_name(s.disk_state)}}},
-		{"connection",
-		 peer_ids(s, peer),
-		 {{"connection", conn_state_name(connection)},
-		  {"role", role_name(s.peer_role)}}},
+		{"connection", peer_ids(s, peer), conn_values},
 		{"peer-device", peer_ids(s, peer), peer_device_values(s)},
 	};
 }

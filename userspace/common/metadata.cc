@@ -201,4 +201,89 @@ DecodedSuperblock decode_superblock(const SuperblockBytes &bytes,
 	return d;
 }
 
+uint64_t bitmap_weight(const uint8_t *bits, size_t bytes, uint64_t nbits)
+{
+	uint64_t weight = 0;
+	for (uint64_t bit = 0; bit < nbits && bit / 8 < bytes; ++bit)
+		weight += bitmap_test(bits, bit);
+	return weight;
+}
+
+bool bitmap_test(const uint8_t *bits, uint64_t bit)
+{
+	return bits[bit / 8] & (1U << (bit % 8));
+}
+
+namespace {
+
+// The AL crc covers everything after magic and crc32 (meta.h).
+uint32_t al_crc(const AlBlockBytes &b)
+{
+	constexpr size_t kSkip = offsetof(rdbd_al_block, seq);
+	return static_cast<uint32_t>(crc32(
+		0L, reinterpret_cast<const Bytef *>(b.data() + kSkip),
+		static_cast<uInt>(b.size() - kSkip)));
+}
+
+uint32_t le32_at(const AlBlockBytes &b, size_t off)
+{
+	uint32_t v;
+	std::memcpy(&v, b.data() + off, sizeof(v));
+	return le32toh(v);
+}
+
+void put_le32(AlBlockBytes &b, size_t off, uint32_t v)
+{
+	v = htole32(v);
+	std::memcpy(b.data() + off, &v, sizeof(v));
+}
+
+} // namespace
+
+AlBlockBytes encode_al_block(const AlTransaction &t)
+{
+	AlBlockBytes b{};
+	put_le32(b, offsetof(rdbd_al_block, magic), RDBD_AL_MAGIC);
+	const uint64_t seq = htole64(t.seq);
+	std::memcpy(b.data() + offsetof(rdbd_al_block, seq), &seq,
+		    sizeof(seq));
+	put_le32(b, offsetof(rdbd_al_block, nr),
+		 static_cast<uint32_t>(t.extents.size()));
+	for (size_t i = 0; i < t.extents.size() && i < RDBD_AL_EXTENTS_MAX;
+	     ++i)
+		put_le32(b, offsetof(rdbd_al_block, extent) + 4 * i,
+			 t.extents[i]);
+	put_le32(b, offsetof(rdbd_al_block, crc32), al_crc(b));
+	return b;
+}
+
+std::optional<AlTransaction> decode_al_block(const AlBlockBytes &b)
+{
+	const uint32_t nr = le32_at(b, offsetof(rdbd_al_block, nr));
+	if (le32_at(b, offsetof(rdbd_al_block, magic)) != RDBD_AL_MAGIC ||
+	    le32_at(b, offsetof(rdbd_al_block, crc32)) != al_crc(b) ||
+	    nr > RDBD_AL_EXTENTS_MAX)
+		return std::nullopt;
+	AlTransaction t;
+	uint64_t seq;
+	std::memcpy(&seq, b.data() + offsetof(rdbd_al_block, seq),
+		    sizeof(seq));
+	t.seq = le64toh(seq);
+	for (uint32_t i = 0; i < nr; ++i)
+		t.extents.push_back(
+			le32_at(b, offsetof(rdbd_al_block, extent) + 4 * i));
+	return t;
+}
+
+AlTransaction current_al(const std::vector<AlBlockBytes> &ring)
+{
+	AlTransaction best;
+	for (const AlBlockBytes &b : ring) {
+		const std::optional<AlTransaction> t = decode_al_block(b);
+		if (t && t->seq >= best.seq)
+			best = *t;
+	}
+	return best;
+}
+
 } // namespace rdbd

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rdbd {
 
@@ -59,5 +60,24 @@ struct DecodedSuperblock {
 // (against the layout of a device of `device_bytes`).
 DecodedSuperblock decode_superblock(const SuperblockBytes &bytes,
 				    uint64_t device_bytes);
+
+// The dirty bitmap area (meta.h): bit i = 4 KiB data block i, bit i % 8
+// of byte i / 8.  Blocks marked among the first `nbits`.
+uint64_t bitmap_weight(const uint8_t *bits, size_t bytes, uint64_t nbits);
+bool bitmap_test(const uint8_t *bits, uint64_t bit);
+
+// One activity-log transaction block (struct rdbd_al_block).
+using AlBlockBytes = std::array<uint8_t, RDBD_MD_BLOCK_BYTES>;
+struct AlTransaction {
+	uint64_t seq = 0;
+	std::vector<uint32_t> extents; // hot 4 MiB extents
+};
+AlBlockBytes encode_al_block(const AlTransaction &t);
+// nullopt unless magic, crc and count are right (an all-zero block, as
+// create-md writes, is no transaction).
+std::optional<AlTransaction> decode_al_block(const AlBlockBytes &bytes);
+// The current hot set: the valid block with the highest seq of the ring
+// (RDBD_MD_AL_BYTES / 4096 blocks); empty if there is none.
+AlTransaction current_al(const std::vector<AlBlockBytes> &ring);
 
 } // namespace rdbd

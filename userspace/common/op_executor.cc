@@ -36,6 +36,8 @@ NlMessage request(GenlClient &k, const ConnectOp &o)
 {
 	NlMessage m = k.new_request(RDBD_CMD_CONNECT);
 	put_u32(m.get(), RDBD_A_MINOR, o.minor);
+	if (o.discard_my_data)
+		put_u32(m.get(), RDBD_A_FLAGS, RDBD_F_DISCARD_MY_DATA);
 	const NestedAttr net(m.get(), RDBD_A_NET);
 	put_bytes(m.get(), RDBD_NET_LOCAL_ADDR, o.local.sockaddr_bytes());
 	put_bytes(m.get(), RDBD_NET_PEER_ADDR, o.peer.sockaddr_bytes());
@@ -45,12 +47,31 @@ NlMessage request(GenlClient &k, const ConnectOp &o)
 	put_u32(m.get(), RDBD_NET_PING_INT_MS, o.ping_int_ms);
 	put_u32(m.get(), RDBD_NET_PING_TIMEOUT_MS, o.ping_timeout_ms);
 	put_u32(m.get(), RDBD_NET_TIMEOUT_MS, o.timeout_ms);
+	static const int kAfterSb[3] = {RDBD_NET_AFTER_SB_0PRI,
+					RDBD_NET_AFTER_SB_1PRI,
+					RDBD_NET_AFTER_SB_2PRI};
+	for (int i = 0; i < 3; ++i)
+		if (o.after_sb[i] != RDBD_ASB_DISCONNECT)
+			put_u8(m.get(), kAfterSb[i], o.after_sb[i]);
 	if (!o.cram_hmac_alg.empty()) {
 		put_string(m.get(), RDBD_NET_CRAM_HMAC_ALG, o.cram_hmac_alg);
 		// Binary: the kernel takes exactly these bytes, no NUL.
 		put_attr(m.get(), RDBD_NET_SHARED_SECRET,
 			 o.shared_secret.data(), o.shared_secret.size());
 	}
+	return m;
+}
+
+NlMessage request(GenlClient &k, const DiskOptsOp &o)
+{
+	NlMessage m = k.new_request(RDBD_CMD_DISK_OPTS);
+	put_u32(m.get(), RDBD_A_MINOR, o.minor);
+	const NestedAttr disk(m.get(), RDBD_A_DISK);
+	put_u32(m.get(), RDBD_DISK_RESYNC_RATE_KIB, o.resync_rate_kib);
+	put_u32(m.get(), RDBD_DISK_C_PLAN_AHEAD_DS, o.c_plan_ahead_ds);
+	put_u32(m.get(), RDBD_DISK_C_MIN_RATE_KIB, o.c_min_rate_kib);
+	put_u32(m.get(), RDBD_DISK_C_MAX_RATE_KIB, o.c_max_rate_kib);
+	put_u32(m.get(), RDBD_DISK_AL_EXTENTS, o.al_extents);
 	return m;
 }
 
@@ -89,6 +110,31 @@ NlMessage request(GenlClient &k, const DisconnectOp &o)
 NlMessage request(GenlClient &k, const DelMinorOp &o)
 {
 	return minor_only(k, RDBD_CMD_DEL_MINOR, o.minor);
+}
+
+NlMessage request(GenlClient &k, const PauseSyncOp &o)
+{
+	return minor_only(k, RDBD_CMD_PAUSE_SYNC, o.minor);
+}
+
+NlMessage request(GenlClient &k, const ResumeSyncOp &o)
+{
+	return minor_only(k, RDBD_CMD_RESUME_SYNC, o.minor);
+}
+
+NlMessage request(GenlClient &k, const OutdateOp &o)
+{
+	return minor_only(k, RDBD_CMD_OUTDATE, o.minor);
+}
+
+NlMessage request(GenlClient &k, const InvalidateOp &o)
+{
+	return minor_only(k, RDBD_CMD_INVALIDATE, o.minor);
+}
+
+NlMessage request(GenlClient &k, const InvalidateRemoteOp &o)
+{
+	return minor_only(k, RDBD_CMD_INVALIDATE_REMOTE, o.minor);
 }
 
 std::string op_name(const Op &op)

@@ -2,6 +2,7 @@
 
 #include <rdbd/genl.h>
 
+#include "config_error.h"
 #include "status.h"
 
 namespace rdbd {
@@ -57,6 +58,52 @@ std::string authentication_text(const ConnectOp &o)
 	       option("shared-secret", "<hidden>");
 }
 
+std::string op_text(const DiskOptsOp &o)
+{
+	return head("disk-options", o.minor) +
+	       option("resync-rate", std::to_string(o.resync_rate_kib)) +
+	       option("c-plan-ahead", std::to_string(o.c_plan_ahead_ds)) +
+	       option("c-min-rate", std::to_string(o.c_min_rate_kib)) +
+	       option("c-max-rate", std::to_string(o.c_max_rate_kib)) +
+	       option("al-extents", std::to_string(o.al_extents));
+}
+
+std::string op_text(const PauseSyncOp &o)
+{
+	return head("pause-sync", o.minor);
+}
+
+std::string op_text(const ResumeSyncOp &o)
+{
+	return head("resume-sync", o.minor);
+}
+
+std::string op_text(const OutdateOp &o)
+{
+	return head("outdate", o.minor);
+}
+
+std::string op_text(const InvalidateOp &o)
+{
+	return head("invalidate", o.minor);
+}
+
+std::string op_text(const InvalidateRemoteOp &o)
+{
+	return head("invalidate-remote", o.minor);
+}
+
+std::string after_sb_text(const ConnectOp &o)
+{
+	std::string text;
+	for (int i = 0; i < 3; ++i)
+		if (o.after_sb[i] != RDBD_ASB_DISCONNECT)
+			text += option(
+				("after-sb-" + std::to_string(i) + "pri").c_str(),
+				after_sb_name(o.after_sb[i]));
+	return text;
+}
+
 std::string op_text(const ConnectOp &o)
 {
 	return head("connect", o.minor) + " " + o.local.str() + " " +
@@ -66,7 +113,8 @@ std::string op_text(const ConnectOp &o)
 	       option("ping-int-ms", std::to_string(o.ping_int_ms)) +
 	       option("ping-timeout-ms", std::to_string(o.ping_timeout_ms)) +
 	       option("timeout-ms", std::to_string(o.timeout_ms)) +
-	       authentication_text(o);
+	       authentication_text(o) + after_sb_text(o) +
+	       (o.discard_my_data ? " --discard-my-data" : "");
 }
 
 std::string op_text(const PrimaryOp &o)
@@ -89,7 +137,7 @@ ConnectOp connect_op(const NodeResource &r)
 	const NetOptions &net = r.resource->net;
 	// drbd.conf units: connect-int and ping-int in seconds, ping-timeout
 	// and timeout in tenths of a second.
-	return {r.minor(),
+	ConnectOp op{r.minor(),
 		r.self->address,
 		r.peer->address,
 		r.peer->name,
@@ -100,9 +148,65 @@ ConnectOp connect_op(const NodeResource &r)
 		net.timeout_ds * 100,
 		net.cram_hmac_alg,
 		net.shared_secret};
+	op.after_sb = {after_sb_value(0, net.after_sb_0pri),
+		       after_sb_value(1, net.after_sb_1pri),
+		       after_sb_value(2, net.after_sb_2pri)};
+	return op;
+}
+
+struct AfterSbName {
+	const char *name;
+	uint8_t value;
+};
+
+const AfterSbName kAfterSbNames[] = {
+	{"disconnect", RDBD_ASB_DISCONNECT},
+	{"discard-younger-primary", RDBD_ASB_DISCARD_YOUNGER_PRIMARY},
+	{"discard-older-primary", RDBD_ASB_DISCARD_OLDER_PRIMARY},
+	{"discard-zero-changes", RDBD_ASB_DISCARD_ZERO_CHANGES},
+	{"discard-least-changes", RDBD_ASB_DISCARD_LEAST_CHANGES},
+	{"discard-secondary", RDBD_ASB_DISCARD_SECONDARY},
+	{"consensus", RDBD_ASB_CONSENSUS},
+};
+
+// What rdbd.ko implements for after-sb-Npri (DRBD's other values, such
+// as discard-local or call-pri-lost-after-sb, are refused).
+bool after_sb_allowed(int primaries, uint8_t v)
+{
+	if (v == RDBD_ASB_DISCONNECT)
+		return true;
+	if (primaries == 0)
+		return v <= RDBD_ASB_DISCARD_LEAST_CHANGES;
+	if (primaries == 1)
+		return v == RDBD_ASB_DISCARD_SECONDARY ||
+		       v == RDBD_ASB_CONSENSUS;
+	return false;
 }
 
 } // namespace
+
+const char *after_sb_name(uint8_t value)
+{
+	for (const AfterSbName &n : kAfterSbNames)
+		if (n.value == value)
+			return n.name;
+	return "?";
+}
+
+uint8_t after_sb_value(int primaries, const std::string &policy)
+{
+	const std::string key = "after-sb-" + std::to_string(primaries) + "pri";
+	for (const AfterSbName &n : kAfterSbNames)
+		if (policy == n.name && after_sb_allowed(primaries, n.value))
+			return n.value;
+	std::string allowed;
+	for (const AfterSbName &n : kAfterSbNames)
+		if (after_sb_allowed(primaries, n.value))
+			allowed += std::string(allowed.empty() ? "" : ", ") +
+				   n.name;
+	throw ConfigError(key + " " + policy +
+			  ": not supported by rdbd; use one of: " + allowed);
+}
 
 std::string format_op(const Op &op)
 {
@@ -121,13 +225,29 @@ Plan plan_create_md(const NodeResource &r, bool force)
 
 // DEL_MINOR also detaches and disconnects, so it alone undoes the steps
 // that follow new-minor.
+// The kernel starts with DRBD's defaults, as DiskOptions does: a plan
+// only sets the controller when the configuration changes it.
+static bool disk_opts_configured(const NodeResource &r)
+{
+	const DiskOptions &d = r.resource->disk, dflt;
+	return d.resync_rate_kib != dflt.resync_rate_kib ||
+	       d.c_plan_ahead_ds != dflt.c_plan_ahead_ds ||
+	       d.c_min_rate_kib != dflt.c_min_rate_kib ||
+	       d.c_max_rate_kib != dflt.c_max_rate_kib ||
+	       d.al_extents != dflt.al_extents;
+}
+
 Plan plan_up(const NodeResource &r)
 {
-	return {
+	Plan plan = {
 		{NewMinorOp{r.minor(), r.name()}, DelMinorOp{r.minor()}},
 		{AttachOp{r.minor(), r.self->disk}, {}},
 		{connect_op(r), {}},
 	};
+	// before attach: al-extents is read when the disk is attached
+	if (disk_opts_configured(r))
+		plan.insert(plan.begin() + 1, {disk_opts_op(r), {}});
+	return plan;
 }
 
 Plan plan_down(const NodeResource &r)
@@ -170,11 +290,61 @@ Plan plan_adjust(const NodeResource &r, const DeviceStatus *kernel)
 	if (!kernel)
 		return plan_up(r);
 	Plan plan;
+	if (disk_opts_configured(r))
+		plan.push_back({disk_opts_op(r), {}});
 	if (kernel->disk_state == RDBD_DISK_DISKLESS)
 		plan.push_back({AttachOp{r.minor(), r.self->disk}, {}});
 	if (kernel->conn_state == RDBD_CONN_STANDALONE)
 		plan.push_back({connect_op(r), {}});
 	return plan;
+}
+
+Plan plan_connect(const NodeResource &r, bool discard_my_data,
+		  const std::array<std::string, 3> &after_sb)
+{
+	ConnectOp op = connect_op(r);
+	op.discard_my_data = discard_my_data;
+	for (int i = 0; i < 3; ++i)
+		if (!after_sb[i].empty())
+			op.after_sb[i] = after_sb_value(i, after_sb[i]);
+	return {{op, {}}};
+}
+
+DiskOptsOp disk_opts_op(const NodeResource &r)
+{
+	const DiskOptions &d = r.resource->disk;
+	return {r.minor(),	   d.resync_rate_kib, d.c_plan_ahead_ds,
+		d.c_min_rate_kib, d.c_max_rate_kib,  d.al_extents};
+}
+
+Plan plan_disk_options(const NodeResource &r)
+{
+	return {{disk_opts_op(r), {}}};
+}
+
+Plan plan_pause_sync(const NodeResource &r)
+{
+	return {{PauseSyncOp{r.minor()}, {}}};
+}
+
+Plan plan_resume_sync(const NodeResource &r)
+{
+	return {{ResumeSyncOp{r.minor()}, {}}};
+}
+
+Plan plan_outdate(const NodeResource &r)
+{
+	return {{OutdateOp{r.minor()}, {}}};
+}
+
+Plan plan_invalidate(const NodeResource &r)
+{
+	return {{InvalidateOp{r.minor()}, {}}};
+}
+
+Plan plan_invalidate_remote(const NodeResource &r)
+{
+	return {{InvalidateRemoteOp{r.minor()}, {}}};
 }
 
 std::string format_plan(const Plan &plan)

@@ -16,6 +16,16 @@
 //   primary MINOR [--force]
 //   secondary MINOR
 //   del-minor MINOR
+//   disk-options MINOR resync-rate=N c-plan-ahead=N c-min-rate=N c-max-rate=N
+//                al-extents=N                                    (one line)
+//   pause-sync MINOR
+//   resume-sync MINOR
+//   outdate MINOR
+//   invalidate MINOR
+//   invalidate-remote MINOR
+//
+// connect ends in " after-sb-Npri=POLICY" for each policy that is not
+// disconnect, and " --discard-my-data" when that flag is set.
 //
 // LOCAL and PEER are IPv4:PORT or [IPv6]:PORT.  The shared secret is never
 // printed: dry-run output ends up in logs and bug reports.  A new operation is
@@ -23,6 +33,7 @@
 // (op_executor.cc) overloads; the compiler points at any that is missing.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,7 +75,15 @@ struct ConnectOp {
 	uint32_t timeout_ms;
 	std::string cram_hmac_alg; // both empty: no peer authentication
 	std::string shared_secret;
+	bool discard_my_data = false; // after a split brain: I am the victim
+	// after-sb-0pri/1pri/2pri, enum rdbd_after_sb (0 = disconnect)
+	std::array<uint8_t, 3> after_sb{};
 };
+
+// "disconnect", "discard-zero-changes", ... as enum rdbd_after_sb for
+// after-sb-`primaries`pri; throws ConfigError naming what rdbd supports.
+uint8_t after_sb_value(int primaries, const std::string &policy);
+const char *after_sb_name(uint8_t value);
 
 struct DetachOp {
 	unsigned minor;
@@ -87,8 +106,40 @@ struct DelMinorOp {
 	unsigned minor;
 };
 
+// The resync controller (drbd.conf units: KiB/s, tenths of a second).
+struct DiskOptsOp {
+	unsigned minor;
+	uint32_t resync_rate_kib;
+	uint32_t c_plan_ahead_ds;
+	uint32_t c_min_rate_kib;
+	uint32_t c_max_rate_kib;
+	uint32_t al_extents; // applies at the next attach
+};
+
+struct PauseSyncOp {
+	unsigned minor;
+};
+
+struct ResumeSyncOp {
+	unsigned minor;
+};
+
+struct OutdateOp {
+	unsigned minor;
+};
+
+struct InvalidateOp {
+	unsigned minor;
+};
+
+struct InvalidateRemoteOp {
+	unsigned minor;
+};
+
 using Op = std::variant<CreateMdOp, NewMinorOp, AttachOp, DetachOp, ConnectOp,
-			DisconnectOp, PrimaryOp, SecondaryOp, DelMinorOp>;
+			DisconnectOp, PrimaryOp, SecondaryOp, DelMinorOp,
+			DiskOptsOp, PauseSyncOp, ResumeSyncOp, OutdateOp,
+			InvalidateOp, InvalidateRemoteOp>;
 
 std::string format_op(const Op &op);
 unsigned op_minor(const Op &op);
@@ -109,6 +160,18 @@ Plan plan_connect(const NodeResource &r);
 Plan plan_disconnect(const NodeResource &r);
 Plan plan_primary(const NodeResource &r, bool force);
 Plan plan_secondary(const NodeResource &r);
+// connect, optionally as the split-brain victim (--discard-my-data), and
+// with after-sb policies overriding the configuration's (empty: keep).
+Plan plan_connect(const NodeResource &r, bool discard_my_data,
+		  const std::array<std::string, 3> &after_sb = {});
+// The resync controller from the configuration's disk section.
+DiskOptsOp disk_opts_op(const NodeResource &r);
+Plan plan_disk_options(const NodeResource &r);
+Plan plan_pause_sync(const NodeResource &r);
+Plan plan_resume_sync(const NodeResource &r);
+Plan plan_outdate(const NodeResource &r);
+Plan plan_invalidate(const NodeResource &r);
+Plan plan_invalidate_remote(const NodeResource &r);
 
 struct DeviceStatus;
 // What brings the kernel's device (null: not up) to the configuration:

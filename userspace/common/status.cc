@@ -29,6 +29,7 @@ const StatusField<uint8_t> kU8Fields[] = {
 	{RDBD_STATUS_PEER_ROLE, &DeviceStatus::peer_role},
 	{RDBD_STATUS_PEER_DISK_STATE, &DeviceStatus::peer_disk_state},
 	{RDBD_STATUS_PROTOCOL, &DeviceStatus::protocol},
+	{RDBD_STATUS_SPLIT_BRAIN, &DeviceStatus::split_brain},
 };
 
 const StatusField<uint32_t> kU32Fields[] = {
@@ -51,6 +52,8 @@ const StatusField<uint64_t> kU64Fields[] = {
 	{RDBD_STATUS_RESYNC_RECEIVED_KIB, &DeviceStatus::resync_received_kib},
 	{RDBD_STATUS_SYNC_TOTAL_KIB, &DeviceStatus::sync_total_kib},
 	{RDBD_STATUS_SYNC_ELAPSED_MS, &DeviceStatus::sync_elapsed_ms},
+	{RDBD_STATUS_BM_WRITES, &DeviceStatus::bitmap_writes},
+	{RDBD_STATUS_AL_WRITES, &DeviceStatus::al_writes},
 };
 
 const StatusField<std::string> kStringFields[] = {
@@ -125,7 +128,8 @@ std::string peer_text(const std::string &peer, const DeviceStatus &s)
 {
 	if (s.conn_state < RDBD_CONN_CONNECTED)
 		return "  " + peer +
-		       " connection:" + conn_state_name(s.conn_state) + "\n";
+		       " connection:" + conn_state_name(s.conn_state) +
+		       (s.split_brain ? " split-brain" : "") + "\n";
 	std::string text =
 		"  " + peer + " role:" + role_name(s.peer_role) + "\n    ";
 	if (s.conn_state > RDBD_CONN_CONNECTED)
@@ -343,6 +347,9 @@ JsonObject status_json(const std::string &name, unsigned minor,
 	o.add_number("resync_received_kib", s.resync_received_kib);
 	o.add_number("disk_written_kib", s.disk_written_kib);
 	o.add_number("disk_read_kib", s.disk_read_kib);
+	o.add_number("bitmap_writes", s.bitmap_writes);
+	o.add_number("al_writes", s.al_writes);
+	o.add_number("split_brain", s.split_brain);
 	return o;
 }
 

@@ -41,6 +41,9 @@ struct DeviceStatus {
 	uint64_t resync_received_kib = 0;
 	uint64_t sync_total_kib = 0; // while resyncing: this sync's size
 	uint64_t sync_elapsed_ms = 0;
+	uint64_t bitmap_writes = 0;  // bitmap blocks written to disk
+	uint64_t al_writes = 0;	     // activity-log transactions written
+	uint8_t split_brain = 0;     // 1: the last handshake found one
 	std::string last_error;
 
 	// SyncSource, SyncTarget or paused: the states with a progress.

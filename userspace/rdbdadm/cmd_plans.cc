@@ -26,9 +26,6 @@ const CommandRegistration registrations[] = {
 		"detach", "release this node's disk (the device stays, Diskless)",
 		run_plan<plan_detach>)),
 	CommandRegistration(plan_command(
-		"connect", "start connecting to the peer (WFConnection)",
-		run_plan<plan_connect>)),
-	CommandRegistration(plan_command(
 		"disconnect", "drop the connection to the peer (StandAlone)",
 		run_plan<plan_disconnect>)),
 	CommandRegistration(plan_command(

@@ -6,7 +6,11 @@
 //   peer_disk_state, protocol ("A"/"B"/"C" or null), out_of_sync_kib,
 //   sync_percent (null unless resyncing; one decimal, of this sync's
 //   total), net_sent_kib, net_received_kib,
-//   resync_sent_kib, resync_received_kib, disk_written_kib, disk_read_kib
+//   resync_sent_kib, resync_received_kib, disk_written_kib, disk_read_kib,
+//   bitmap_writes (bitmap blocks written to disk), al_writes (activity-log
+//   transactions: divide by the data writes for the AL overhead),
+//   split_brain (1 when the
+//   last connection attempt found a split brain, else 0)
 #include <iostream>
 
 #include "command.h"

@@ -1,0 +1,79 @@
+// The resync operations: their dry-run text, the configuration's disk
+// options in plans, and the after-sb policy names rdbd accepts.
+#include <catch2/catch.hpp>
+
+#include <rdbd/genl.h>
+
+#include "config_error.h"
+#include "helpers.h"
+#include "ops.h"
+
+using namespace rdbd;
+using rdbd::test::kTwoNodes;
+using rdbd::test::parse;
+
+TEST_CASE("dry-run text of the resync operations", "[ops][resync]")
+{
+	const Config c = parse(kTwoNodes);
+	const NodeResource corman = resource_on_node(c.resources[0], "corman");
+
+	CHECK(format_plan(plan_disk_options(corman)) ==
+	      "disk-options 0 resync-rate=250 c-plan-ahead=20 c-min-rate=250 "
+	      "c-max-rate=102400 al-extents=1237\n");
+	CHECK(format_plan(plan_pause_sync(corman)) == "pause-sync 0\n");
+	CHECK(format_plan(plan_resume_sync(corman)) == "resume-sync 0\n");
+	CHECK(format_plan(plan_outdate(corman)) == "outdate 0\n");
+	CHECK(format_plan(plan_invalidate(corman)) == "invalidate 0\n");
+	CHECK(format_plan(plan_invalidate_remote(corman)) ==
+	      "invalidate-remote 0\n");
+	CHECK(format_plan(plan_connect(corman, true,
+				       {"discard-zero-changes", "consensus",
+					""})) ==
+	      "connect 0 10.99.1.1:7789 10.99.1.2:7789 peer=rabius protocol=C "
+	      "connect-int-ms=10000 ping-int-ms=10000 ping-timeout-ms=500 "
+	      "timeout-ms=6000 after-sb-0pri=discard-zero-changes "
+	      "after-sb-1pri=consensus --discard-my-data\n");
+}
+
+TEST_CASE("disk options reach up and adjust only when configured",
+	  "[ops][resync]")
+{
+	Config c = parse(kTwoNodes);
+	NodeResource corman = resource_on_node(c.resources[0], "corman");
+	CHECK(plan_up(corman).size() == 3); // the kernel has the defaults
+
+	c.resources[0].disk.resync_rate_kib = 4096;
+	c.resources[0].disk.c_plan_ahead_ds = 0;
+	corman = resource_on_node(c.resources[0], "corman");
+	const Plan up = plan_up(corman);
+	REQUIRE(up.size() == 4);
+	// before attach: al-extents is read when the disk is attached
+	CHECK(format_op(up[1].op) ==
+	      "disk-options 0 resync-rate=4096 c-plan-ahead=0 c-min-rate=250 "
+	      "c-max-rate=102400 al-extents=1237");
+}
+
+TEST_CASE("after-sb policies: DRBD's names, unsupported ones refused",
+	  "[ops][resync]")
+{
+	CHECK(after_sb_value(0, "disconnect") == RDBD_ASB_DISCONNECT);
+	CHECK(after_sb_value(0, "discard-younger-primary") ==
+	      RDBD_ASB_DISCARD_YOUNGER_PRIMARY);
+	CHECK(after_sb_value(0, "discard-least-changes") ==
+	      RDBD_ASB_DISCARD_LEAST_CHANGES);
+	CHECK(after_sb_value(1, "discard-secondary") ==
+	      RDBD_ASB_DISCARD_SECONDARY);
+	CHECK(after_sb_value(1, "consensus") == RDBD_ASB_CONSENSUS);
+	CHECK(after_sb_value(2, "disconnect") == RDBD_ASB_DISCONNECT);
+	// valid DRBD values rdbd does not implement, and misplaced ones
+	CHECK_THROWS_WITH(after_sb_value(0, "discard-local"),
+			  Catch::Contains("after-sb-0pri discard-local: not "
+					  "supported by rdbd; use one of: "
+					  "disconnect,"));
+	CHECK_THROWS_AS(after_sb_value(1, "discard-zero-changes"),
+			ConfigError);
+	CHECK_THROWS_AS(after_sb_value(1, "call-pri-lost-after-sb"),
+			ConfigError);
+	CHECK_THROWS_WITH(after_sb_value(2, "violently-as0p"),
+			  Catch::Contains("use one of: disconnect"));
+}
