@@ -3,4 +3,4 @@ Bash completion: subcommands, then the resource names of the -c file (includes f
   start status stop
   web logs all
   --timeout
-  detach disconnect down dstate dump
+  detach disconnect disk-options down dstate dump

@@ -5,19 +5,30 @@ The tool's help: commands, global options, exit codes.
   Commands:
     adjust RES|all                  apply what differs from the configuration (up, attach, connect, reconnect)
     attach RES|all                  attach this node's disk to the device
-    connect RES|all                 start connecting to the peer (WFConnection)
+    connect RES|all [--discard-my-data] [--after-sb-Npri POLICY]
+                                    start connecting to the peer (WFConnection)
     create-md RES|all [--force]     write fresh meta data at the end of this node's disk
     cstate RES|all                  print the connection state
     detach RES|all                  release this node's disk (the device stays, Diskless)
     disconnect RES|all              drop the connection to the peer (StandAlone)
+    disk-options RES|all [--resync-rate KIB] [--c-plan-ahead DS] [--c-min-rate KIB] [--c-max-rate KIB] [--al-extents N]
+                                    set the resync rate controller (default: the configuration)
     down RES|all                    disconnect, detach and remove the device
     dstate RES|all                  print the disk states of this node and of the peer
     dump [RES|all]                  print the configuration with every default written out
     events [RES|all] [--json] [--timestamps]
                                     print the current state, then one line per change (until ^C)
+    get-gi RES|all                  print this node's generation UUIDs, raw
+    helper HANDLER RES              run the configured handler (rdbd.ko calls this, as DRBD calls drbdadm)
+    invalidate RES|all              discard this node's data: a full sync from the peer follows
+    invalidate-remote RES|all       discard the peer's data: a full sync to it follows (Connected only)
+    outdate RES|all                 mark this node's disk Outdated (not promoted without --force); not while connected
+    pause-sync RES|all              hold the resync (on both nodes) until resume-sync
     primary RES|all [--force]       promote the device to Primary
+    resume-sync RES|all             let a resync held by pause-sync on this node move
     role RES|all                    print the roles of this node and of the peer
     secondary RES|all               demote the device to Secondary
+    show-gi RES|all                 explain this node's generation UUIDs and what a connect would decide
     start [RES|all]                 boot: adjust, wait for the peer, promote per become-primary-on
     status [RES|all] [--json]       show roles, disk and connection states (all resources by default)
     stop [RES|all]                  shutdown: take down every resource that is up
