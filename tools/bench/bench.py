@@ -147,6 +147,8 @@ class Rdbd(Replicated):
                 f"resource r0 {{\n device /dev/rdbd0; disk /dev/vdb; "
                 f"meta-disk internal;\n net {{ protocol {self.protocol}; "
                 f"connect-int 1; ping-int 10; ping-timeout 5; timeout 5; }}\n"
+                # The DRBD rows' rate settings (drbd84.conf): no cap.
+                f" disk {{ c-plan-ahead 0; resync-rate 4194304; }}\n"
                 f" on corman {{ address 10.99.1.1:7789; }}\n"
                 f" on rabius {{ address 10.99.1.2:7789; }}\n}}\nCONF\n")
 
