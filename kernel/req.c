@@ -184,13 +184,6 @@ static void rdbd_io_finish(struct rdbd_io *io)
 	enum req_op op = bio_op(orig);
 	unsigned int sectors = bio_sectors(orig);
 
-	if (op_is_write(op) && (!io->durable || status)) {
-		unsigned long flags;
-
-		spin_lock_irqsave(&dev->req_lock, flags);
-		dev->volatile_writes = true;
-		spin_unlock_irqrestore(&dev->req_lock, flags);
-	}
 	rdbd_al_complete_io(dev, io->ldev, io->al_slots);
 	bio_put(&io->clone);		/* frees io too */
 	bio_end_io_acct(orig, start_time);
@@ -199,12 +192,18 @@ static void rdbd_io_finish(struct rdbd_io *io)
 	rdbd_io_put_backing(dev, op, sectors, status);
 }
 
-/* One part of @io is done; the last one completes the bio.  req_lock. */
+/*
+ * One part of @io is done; the last one completes the bio.  req_lock.
+ * A write that leaves something volatile gives the next flush work
+ * before anyone sees it complete (see "Flushes with nothing to flush").
+ */
 static bool rdbd_io_put_part(struct rdbd_io *io)
 {
 	lockdep_assert_held(&io->dev->req_lock);
 	if (--io->parts)
 		return false;
+	if (op_is_write(bio_op(io->orig)) && (!io->durable || io->status))
+		io->dev->volatile_writes = true;
 	rdbd_iv_release(io->dev, &io->iv);
 	return true;
 }
