@@ -3,7 +3,8 @@
 #
 # A test is a bash file tests/vm/<group>/NNN that sets DESCRIPTION (which
 # completes "This test will..."), NODES (guests to boot, default corman),
-# TIMEOUT (seconds, default 300), and defines test() and optionally
+# TIMEOUT (seconds, default 300), DISK_MB (size of the guests' rdbd disks
+# /dev/vdb and /dev/vdc, default 256), and defines test() and optionally
 # requires().  test() runs on the host and drives the guests with the
 # functions below; its stdout is compared with NNN.out if that exists, so
 # print only what is deterministic there.  Its stderr goes to the log.
@@ -15,12 +16,23 @@ export RDBD_BUILD_DIR=${RDBD_BUILD_DIR:-$REPO/build}
 
 # on NODE CMD...: run CMD (a bash command line) in guest NODE, with the
 # helpers of tests/vm/lib/guest.sh defined.  Output is passed through;
-# the exit status is the command's (124 if it timed out).
+# the exit status is the command's (124 if it timed out).  Under
+# tests/vm/run the log gets one line per call with its duration, to show
+# where a slow test spends its time.
 on() {
-	local node=$1
+	local node=$1 start=$EPOCHREALTIME status=0
 	shift
 	"$VM" run "$node" -t "${ON_TIMEOUT:-120}" -- \
-		". $REPO/tests/vm/lib/guest.sh; $*"
+		". $REPO/tests/vm/lib/guest.sh; $*" || status=$?
+	[ -z "${RDBD_LOG_STEPS:-}" ] || log_step "on $node" "$start" "$*"
+	return $status
+}
+
+# log_step WHAT START CMD: "WHAT   1.2 s  <CMD's first line>" on stderr.
+log_step() {
+	local first_line=${3%%$'\n'*}
+	printf '%-10s %5.1f s  %.70s\n' "$1" \
+		"$(awk "BEGIN { print $EPOCHREALTIME - $2 }")" "$first_line" >&2
 }
 
 # on_all CMD...: run CMD on every booted guest in turn; fail if any fails.
