@@ -3,6 +3,11 @@
 # $RDBD_BUILD_DIR.  Sourced by scripts/check and scripts/demo, which set
 # RDBD_REPO.
 
+# Debian's tools, which scripts/setup installs, come first.  A python3
+# shim of a user's pyenv costs over half a second of CPU a call, and the
+# VM harness runs python3 on the host for every guest command.
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
 : "${RDBD_BUILD_DIR:=$RDBD_REPO/build}"
 export RDBD_BUILD_DIR
 
