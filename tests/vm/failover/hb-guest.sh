@@ -77,13 +77,33 @@ SERVICE_URL=http://10.99.0.10/
 fetch() { curl -sf --connect-timeout 1 --max-time 2 "${1:-$SERVICE_URL}"; }
 
 # await_page TIMEOUT TEXT: poll the service until its page contains TEXT.
+# The client runs on the node that is taking over, whose one vCPU the
+# resource scripts need: until something listens on port 80 it polls with
+# shell builtins only, and curl runs only once Apache is up.
 await_page() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1)) idle
+	exec {idle}<> <(:)	# never readable: read -t on it is a sleep
 	while [ $SECONDS -lt "$deadline" ]; do
-		fetch | grep -q "$2" && return 0
-		sleep 0.2
+		if http_listening && fetch | grep -q "$2"; then
+			exec {idle}<&-
+			return 0
+		fi
+		read -r -t 0.2 -u "$idle" _
 	done
+	exec {idle}<&-
 	echo "await_page: no page with '$2' within $1 s" >&2
+	return 1
+}
+
+# http_listening: a socket listens on port 80 (hex 0050; state 0A is
+# LISTEN in /proc/net/tcp{,6}).
+http_listening() {
+	local file local_addr state
+	for file in /proc/net/tcp /proc/net/tcp6; do
+		while read -r _ local_addr _ state _; do
+			[ "${local_addr##*:}" = 0050 ] && [ "$state" = 0A ] && return 0
+		done <"$file"
+	done
 	return 1
 }
 

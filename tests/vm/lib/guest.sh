@@ -2,7 +2,12 @@
 # Helpers for commands run inside a test guest (sourced by `on`).
 # Paths are the host's: the guest sees the host's root read-only.
 
-RDBD_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+# Every guest command sources this file: find the repository without
+# starting a process when the path is absolute, as `on` gives it.
+case ${BASH_SOURCE[0]} in
+/*/tests/vm/lib/guest.sh) RDBD_REPO=${BASH_SOURCE[0]%/tests/vm/lib/guest.sh} ;;
+*) RDBD_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd) ;;
+esac
 RDBD_BUILD_DIR=${RDBD_BUILD_DIR:-$RDBD_REPO/build}
 RDBD_KO=$RDBD_BUILD_DIR/kernel/rdbd.ko
 export PATH=$RDBD_BUILD_DIR/bin:$PATH
