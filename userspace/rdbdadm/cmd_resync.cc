@@ -57,7 +57,7 @@ void disk_options_arguments(po::options_description &options,
 }
 
 void override_from(const po::variables_map &args, const char *name,
-		   uint32_t &field)
+		   std::optional<uint32_t> &field)
 {
 	if (args.count(name))
 		field = args[name].as<uint32_t>();
