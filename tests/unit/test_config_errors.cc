@@ -308,6 +308,11 @@ const BadConfig kOptionErrors[] = {
 };
 
 const BadConfig kStructureErrors[] = {
+	{"c-min-rate above c-max-rate",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n"
+	 "  disk { c-max-rate 1M;\n    c-min-rate 4M; }\n" HOSTS "}\n",
+	 "t.conf:4:5: 'c-min-rate' 4096 KiB/s is above 'c-max-rate' 1024 KiB/s "
+	 "(expected c-min-rate <= c-max-rate)"},
 	{"both hosts with one address",
 	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n  on a { "
 	 "address 10.0.0.1:7000; }\n  on b { address 10.0.0.1:7000; }\n}\n",
