@@ -14,17 +14,24 @@ using namespace rdbd;
 using rdbd::test::kTwoNodes;
 using rdbd::test::parse;
 
-TEST_CASE("adjust reconnects when the net options changed", "[ops][adjust]")
+// r0 up on /dev/rdbd0 with /dev/vdb, UpToDate, in connection state `cstate`.
+static DeviceStatus attached(uint8_t cstate)
 {
-	const Config c = parse(kTwoNodes);
-	const NodeResource r = resource_on_node(c.resources[0], "corman");
 	DeviceStatus k;
 	k.minor = 0;
 	k.resource = "r0";
 	k.disk_state = RDBD_DISK_UPTODATE;
-	k.conn_state = RDBD_CONN_CONNECTED;
-	k.protocol = RDBD_PROT_C;
+	k.conn_state = cstate;
 	k.backing_path = "/dev/vdb";
+	return k;
+}
+
+TEST_CASE("adjust reconnects when the net options changed", "[ops][adjust]")
+{
+	const Config c = parse(kTwoNodes);
+	const NodeResource r = resource_on_node(c.resources[0], "corman");
+	DeviceStatus k = attached(RDBD_CONN_CONNECTED);
+	k.protocol = RDBD_PROT_C;
 	const ConnectOp want = std::get<ConnectOp>(plan_connect(r)[0].op);
 	const std::string reconnect =
 		"disconnect 0\n" + format_plan(plan_connect(r));
@@ -137,11 +144,7 @@ TEST_CASE("adjust sends only what the kernel's device lacks", "[ops][adjust]")
 		"connect 0 10.99.1.1:7789 10.99.1.2:7789 peer=rabius "
 		"protocol=C connect-int-ms=10000 ping-int-ms=10000 "
 		"ping-timeout-ms=500 timeout-ms=6000\n";
-	DeviceStatus k;
-	k.minor = 0;
-	k.resource = "r0";
-	k.disk_state = RDBD_DISK_UPTODATE;
-	k.conn_state = RDBD_CONN_WF_CONNECTION;
+	DeviceStatus k = attached(RDBD_CONN_WF_CONNECTION);
 
 	SECTION("not up: up")
 	{
@@ -185,12 +188,7 @@ TEST_CASE("adjust sends just the disk options that changed", "[adjust]")
 {
 	const Config c = parse(kTunedDisk);
 	const NodeResource r = resource_on_node(c.resources[0], "corman");
-	DeviceStatus k;
-	k.minor = 0;
-	k.resource = "r0";
-	k.disk_state = RDBD_DISK_UPTODATE;
-	k.conn_state = RDBD_CONN_WF_CONNECTION;
-	k.backing_path = "/dev/vdb";
+	DeviceStatus k = attached(RDBD_CONN_WF_CONNECTION);
 	k.disk_options_reported = true;
 	k.resync_rate_kib = 10240;
 	k.c_plan_ahead_ds = 20;
