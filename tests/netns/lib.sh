@@ -66,7 +66,7 @@ cleanup() {
 	ip netns del "$NS_corman" 2>/dev/null || true
 	ip netns del "$NS_rabius" 2>/dev/null || true
 	if [ -n "$left" ]; then
-		log "FAIL: processes left in the namespaces: $(echo $left)"
+		log "FAIL: processes left in the namespaces: ${left//$'\n'/ }"
 		status=1
 	fi
 	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
