@@ -41,7 +41,7 @@ const CommandRegistration registration({
 	"adjust",
 	"RES|all",
 	"apply what differs from the configuration (up, attach, connect, "
-	"reconnect)",
+	"disk options, reconnect)",
 	resource_arguments,
 	execute,
 });
