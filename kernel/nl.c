@@ -144,6 +144,7 @@ struct rdbd_status_snapshot {
 	bool split_brain;
 	unsigned long sync_start;
 	char last_error[RDBD_LAST_ERROR_LEN];
+	struct rdbd_disk_conf disk_conf;
 };
 
 static void rdbd_status_snapshot(struct rdbd_device *dev,
@@ -169,6 +170,7 @@ static void rdbd_status_snapshot(struct rdbd_device *dev,
 	s->split_brain = conn->split_brain;
 	s->sync_start = conn->sync_start;
 	memcpy(s->last_error, dev->last_error, sizeof(s->last_error));
+	s->disk_conf = dev->disk_conf;	/* req_lock guards it too */
 	spin_unlock_irq(&dev->req_lock);
 }
 
@@ -253,6 +255,19 @@ static int rdbd_nl_put_counters(struct sk_buff *skb,
 	return 0;
 }
 
+/* So that `rdbdadm adjust` can compare the controller with the config. */
+static int rdbd_nl_put_disk_conf(struct sk_buff *skb,
+				 const struct rdbd_disk_conf *c)
+{
+	if (nla_put_u32(skb, RDBD_STATUS_RESYNC_RATE_KIB, c->resync_rate_kib) ||
+	    nla_put_u32(skb, RDBD_STATUS_C_PLAN_AHEAD_DS, c->c_plan_ahead_ds) ||
+	    nla_put_u32(skb, RDBD_STATUS_C_MIN_RATE_KIB, c->c_min_rate_kib) ||
+	    nla_put_u32(skb, RDBD_STATUS_C_MAX_RATE_KIB, c->c_max_rate_kib) ||
+	    nla_put_u32(skb, RDBD_STATUS_AL_EXTENTS, c->al_extents))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* The RDBD_A_STATUS nest.  Caller holds state_mutex. */
 static int rdbd_nl_put_status(struct sk_buff *skb, struct rdbd_device *dev)
 {
@@ -270,6 +285,7 @@ static int rdbd_nl_put_status(struct sk_buff *skb, struct rdbd_device *dev)
 	    nla_put_u32(skb, RDBD_STATUS_OPEN_COUNT, s.open_count) ||
 	    rdbd_nl_put_backing(skb, dev) ||
 	    rdbd_nl_put_counters(skb, &s) ||
+	    rdbd_nl_put_disk_conf(skb, &s.disk_conf) ||
 	    (s.last_error[0] &&
 	     nla_put_string(skb, RDBD_STATUS_LAST_ERROR, s.last_error))) {
 		nla_nest_cancel(skb, nest);

@@ -243,6 +243,14 @@ enum rdbd_status_attr {
 	/* u8: 1 if the last connection attempt found a split brain */
 	RDBD_STATUS_SPLIT_BRAIN		= 27,
 	RDBD_STATUS_AL_WRITES		= 28,	/* u64: activity-log transactions */
+	/* The resync controller as RDBD_CMD_DISK_OPTS last set it (u32, the
+	 * units of the RDBD_DISK_* of the same name); AL_EXTENTS is the
+	 * value the next attach uses, not necessarily the one in use. */
+	RDBD_STATUS_RESYNC_RATE_KIB	= 35,
+	RDBD_STATUS_C_PLAN_AHEAD_DS	= 36,
+	RDBD_STATUS_C_MIN_RATE_KIB	= 37,
+	RDBD_STATUS_C_MAX_RATE_KIB	= 38,
+	RDBD_STATUS_AL_EXTENTS		= 39,
 	__RDBD_STATUS_MAX,
 };
 #define RDBD_STATUS_MAX (__RDBD_STATUS_MAX - 1)

@@ -13,7 +13,7 @@ ID=$$
 NS_corman=hb$ID-c
 NS_rabius=hb$ID-r
 WORK=$(mktemp -d "/tmp/rdbd-netns-$TEST_NAME.XXXXXX")
-declare -A PIDS=()
+declare -A PIDS=() STARTED=()
 
 log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
 fail() {
@@ -34,19 +34,49 @@ requires_root_and_ip() {
 	[ -x "$HB" ] || fail "build rdbd-heartbeat first ($HB)"
 }
 
+# namespace_pids: every process left in the test's two namespaces: the
+# daemons however they were started (--foreground or detached), and
+# whatever resource script they had running.
+namespace_pids() {
+	ip netns pids "$NS_corman" 2>/dev/null || true
+	ip netns pids "$NS_rabius" 2>/dev/null || true
+}
+
+# On every exit (pass, fail, set -e, a signal): SIGKILL everything in the
+# namespaces, reap the children, delete the namespaces.  SIGKILL and not
+# SIGTERM: a daemon's graceful stop hands resources over and may wait on
+# a script or, with --stop-failure hold, on nothing ever, and the test
+# asserts nothing any more.  A process that outlives this fails the test.
 cleanup() {
-	local n
-	for n in "${!PIDS[@]}"; do
-		kill "${PIDS[$n]}" 2>/dev/null || true
+	local status=$? pids left n deadline=$((SECONDS + 5))
+	trap - EXIT INT TERM HUP
+	# bash's "Killed" notice for each daemon is noise here.
+	exec 3>&2 2>/dev/null
+	while pids=$(namespace_pids) && [ -n "$pids" ]; do
+		# shellcheck disable=SC2086 # a list of pids
+		kill -KILL $pids 2>/dev/null || true
+		[ $SECONDS -lt $deadline ] || break
+		sleep 0.02
 	done
 	for n in "${!PIDS[@]}"; do
-		wait "${PIDS[$n]}" 2>/dev/null || true
+		wait "${PIDS[$n]}" || true
 	done
+	exec 2>&3 3>&-
+	left=$(namespace_pids)
 	ip netns del "$NS_corman" 2>/dev/null || true
 	ip netns del "$NS_rabius" 2>/dev/null || true
+	if [ -n "$left" ]; then
+		log "FAIL: processes left in the namespaces: ${left//$'\n'/ }"
+		status=1
+	fi
 	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+	exit "$status"
 }
 trap cleanup EXIT
+# A signal (ctest's timeout, ^C) ends the test through the EXIT trap too.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # on_node NODE CMD...: run CMD in NODE's namespace.
 on_node() {
@@ -125,13 +155,25 @@ SH
 start_daemon() {
 	local node=$1 dir=$WORK/$1 ns="NS_$1"
 	# A simple command, not a function: $! is then the daemon itself
-	# (ip netns exec execs it).
-	HB_RES=$dir/res ip netns exec "${!ns}" "$HB" --foreground --node "$node" \
+	# (setpriv and ip netns exec both exec).
+	# --pdeathsig: should this script be SIGKILLed (no trap runs), the
+	# daemon dies with it rather than outliving the test.
+	HB_RES=$dir/res setpriv --pdeathsig KILL \
+		ip netns exec "${!ns}" "$HB" --foreground --node "$node" \
 		--config-dir "$dir/ha.d" --state-dir "$dir/state" \
 		--socket "$dir/control.sock" --stop-failure hold \
 		--rdbdadm "${RDBDADM:-/bin/false}" \
 		>>"$dir/daemon.log" 2>&1 &
 	PIDS[$node]=$!
+	STARTED[$node]=$EPOCHREALTIME
+}
+
+# past NODE SECONDS: sleep what is left of SECONDS since NODE's daemon
+# was started, if anything (a deadline, not a fixed pause on top of the
+# time the test has already spent).
+past() {
+	sleep "$(awk -v t0="${STARTED[$1]}" -v s="$2" -v now="$EPOCHREALTIME" \
+		'BEGIN { d = t0 + s - now; printf "%.3f", (d > 0 ? d : 0) }')"
 }
 
 # stop_daemon NODE: graceful stop (SIGTERM), waits for the exit.
@@ -200,5 +242,21 @@ start_pair() {
 
 pass() { echo "ok: $TEST_NAME"; exit 0; }
 
+# A test that was SIGKILLed ran no trap: its daemons died with it
+# (--pdeathsig) but its namespaces stay.  Remove those of scripts that
+# are gone (hbPID-c, hbPID-r), with anything still in them.
+remove_stale_namespaces() {
+	local ns pid
+	for ns in $(ip netns list 2>/dev/null | awk '/^hb[0-9]+-[cr]( |$)/ { print $1 }'); do
+		pid=${ns#hb}
+		pid=${pid%-?}
+		kill -0 "$pid" 2>/dev/null && continue
+		# shellcheck disable=SC2046 # a list of pids
+		kill -KILL $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
 requires_root_and_ip
+remove_stale_namespaces
 make_network

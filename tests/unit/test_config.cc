@@ -89,7 +89,7 @@ TEST_CASE("disk, net, startup and handlers options", "[config]")
   disk { al-extents 3389; resync-rate 10M; c-plan-ahead 0;
          c-min-rate 100k; c-max-rate 1G; on-io-error pass_on; }
   net { after-sb-0pri discard-zero-changes; after-sb-1pri consensus;
-        after-sb-2pri call-pri-lost-after-sb; verify-alg sha256; }
+        after-sb-2pri disconnect; verify-alg sha256; }
   startup { wfc-timeout 120; degr-wfc-timeout 30; become-primary-on b; }
   handlers { split-brain "/usr/lib/rdbd/notify split-brain"; pri-lost "halt -f"; }
   on a { address 10.0.0.1:7000; }
@@ -104,7 +104,7 @@ TEST_CASE("disk, net, startup and handlers options", "[config]")
 	CHECK(r.disk.on_io_error == DiskOptions::OnIoError::PassOn);
 	CHECK(r.net.after_sb_0pri == "discard-zero-changes");
 	CHECK(r.net.after_sb_1pri == "consensus");
-	CHECK(r.net.after_sb_2pri == "call-pri-lost-after-sb");
+	CHECK(r.net.after_sb_2pri == "disconnect");
 	CHECK(r.net.verify_alg == "sha256");
 	CHECK(r.startup.wfc_timeout_s == 120);
 	CHECK(r.startup.degr_wfc_timeout_s == 30);
@@ -320,8 +320,8 @@ TEST_CASE("dump parses back to the same configuration", "[config][dump]")
   device /dev/rdbd1; disk /dev/vdc;
   disk { al-extents 67; resync-rate 4G; c-plan-ahead 300; c-min-rate 0;
          c-max-rate 250; on-io-error pass_on; }
-  net { after-sb-0pri discard-remote; after-sb-1pri violently-as0p;
-        after-sb-2pri violently-as0p; verify-alg crc32c; }
+  net { after-sb-0pri discard-least-changes; after-sb-1pri discard-secondary;
+        after-sb-2pri disconnect; verify-alg crc32c; }
   startup { wfc-timeout 300000; degr-wfc-timeout 0; become-primary-on both; }
   handlers { fence-peer "/sbin/x \"quoted\" ; {}"; out-of-sync /bin/true; }
   on a { address 10.0.0.1:7000; }

@@ -247,18 +247,28 @@ const BadConfig kOptionErrors[] = {
 	 "resource r0 {\n  net { after-sb-0pri consensus; }\n}\n",
 	 "t.conf:2:23: bad value 'consensus' for 'after-sb-0pri' (expected one "
 	 "of: disconnect, discard-younger-primary, discard-older-primary, "
-	 "discard-zero-changes, discard-least-changes, discard-local, "
-	 "discard-remote)"},
+	 "discard-zero-changes, discard-least-changes)"},
+	{"after-sb-0pri value of DRBD's that rdbd does not implement",
+	 "resource r0 {\n  net { after-sb-0pri discard-local; }\n}\n",
+	 "t.conf:2:23: after-sb-0pri discard-local: not supported by rdbd; use "
+	 "one of: disconnect, discard-younger-primary, discard-older-primary, "
+	 "discard-zero-changes, discard-least-changes"},
 	{"after-sb-1pri value of another key",
 	 "resource r0 {\n  net { after-sb-1pri discard-local; }\n}\n",
 	 "t.conf:2:23: bad value 'discard-local' for 'after-sb-1pri' (expected "
-	 "one of: disconnect, consensus, violently-as0p, discard-secondary, "
-	 "call-pri-lost-after-sb)"},
+	 "one of: disconnect, consensus, discard-secondary)"},
+	{"after-sb-1pri value of DRBD's that rdbd does not implement",
+	 "resource r0 {\n  net { after-sb-1pri call-pri-lost-after-sb; }\n}\n",
+	 "t.conf:2:23: after-sb-1pri call-pri-lost-after-sb: not supported by "
+	 "rdbd; use one of: disconnect, consensus, discard-secondary"},
 	{"after-sb-2pri value of another key",
 	 "resource r0 {\n  net { after-sb-2pri discard-secondary; }\n}\n",
 	 "t.conf:2:23: bad value 'discard-secondary' for 'after-sb-2pri' "
-	 "(expected one of: disconnect, violently-as0p, "
-	 "call-pri-lost-after-sb)"},
+	 "(expected one of: disconnect)"},
+	{"after-sb-2pri value of DRBD's that rdbd does not implement",
+	 "resource r0 {\n  net { after-sb-2pri violently-as0p; }\n}\n",
+	 "t.conf:2:23: after-sb-2pri violently-as0p: not supported by rdbd; use "
+	 "one of: disconnect"},
 	{"verify-alg without a kernel digest for rdbd",
 	 "resource r0 {\n  net { verify-alg md5; }\n}\n",
 	 "t.conf:2:20: bad value 'md5' for 'verify-alg' (expected one of: "
@@ -298,6 +308,11 @@ const BadConfig kOptionErrors[] = {
 };
 
 const BadConfig kStructureErrors[] = {
+	{"c-min-rate above c-max-rate",
+	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n"
+	 "  disk { c-max-rate 1M;\n    c-min-rate 4M; }\n" HOSTS "}\n",
+	 "t.conf:4:5: 'c-min-rate' 4096 KiB/s is above 'c-max-rate' 1024 KiB/s "
+	 "(expected c-min-rate <= c-max-rate)"},
 	{"both hosts with one address",
 	 "resource r0 {\n  device /dev/rdbd0; disk /dev/vdb;\n  on a { "
 	 "address 10.0.0.1:7000; }\n  on b { address 10.0.0.1:7000; }\n}\n",

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -79,6 +80,43 @@ std::string net_change(const NodeResource &r, const DeviceStatus &k,
 	return "";
 }
 
+// The options a device starts with: the kernel's defaults, DRBD's.
+DiskOptsOp default_disk_opts(unsigned minor)
+{
+	const DiskOptions d;
+	return {minor, d.resync_rate_kib, d.c_plan_ahead_ds, d.c_min_rate_kib,
+		d.c_max_rate_kib, d.al_extents};
+}
+
+// Sets the fields that `text` (a record) names, ignoring anything else.
+void read_disk_record(const std::string &text, DiskOptsOp &op)
+{
+	for (const std::string &w : words(text)) {
+		const size_t eq = w.find('=');
+		if (eq == std::string::npos)
+			continue;
+		for (const DiskOptField &f : kDiskOptFields)
+			if (w.compare(0, eq, f.name) == 0 &&
+			    std::string(f.name).size() == eq)
+				op.*f.field = static_cast<uint32_t>(
+					std::strtoul(w.c_str() + eq + 1,
+						     nullptr, 10));
+	}
+}
+
+DiskOptsOp running_disk_opts(const NodeResource &r, const DeviceStatus &k,
+			     const std::optional<std::string> &applied)
+{
+	if (k.disk_options_reported)
+		return {r.minor(),	   k.resync_rate_kib,
+			k.c_plan_ahead_ds, k.c_min_rate_kib,
+			k.c_max_rate_kib,  k.al_extents};
+	DiskOptsOp op = default_disk_opts(r.minor());
+	if (applied)
+		read_disk_record(*applied, op);
+	return op;
+}
+
 void append(Plan &plan, const Plan &more)
 {
 	plan.insert(plan.end(), more.begin(), more.end());
@@ -97,6 +135,34 @@ void adjust_disk(const NodeResource &r, const DeviceStatus &k,
 			  r.self->disk + ": detaching and attaching");
 	append(a.plan, plan_detach(r));
 	append(a.plan, plan_attach(r));
+}
+
+// Sends only the disk options that differ; before any attach, which is
+// when al-extents is read.
+void adjust_disk_options(const NodeResource &r, const DeviceStatus &k,
+			 const std::optional<std::string> &applied,
+			 Adjustment &a)
+{
+	const DiskOptsOp have = running_disk_opts(r, k, applied);
+	const DiskOptsOp want = disk_opts_op(r);
+	DiskOptsOp change{r.minor(), {}, {}, {}, {}, {}};
+	std::string list;
+	for (const DiskOptField &f : kDiskOptFields) {
+		if (have.*f.field == want.*f.field)
+			continue;
+		change.*f.field = want.*f.field;
+		list += std::string(list.empty() ? "" : ", ") + f.name + "=" +
+			std::to_string(*(have.*f.field)) + " -> " + f.name +
+			"=" + std::to_string(*(want.*f.field));
+	}
+	if (list.empty())
+		return;
+	std::string note = "disk options changed (" + list + "): applied live";
+	if (change.al_extents)
+		note += "; al-extents takes effect at the next attach "
+			"(detach and attach, or down and up)";
+	a.notes.push_back(note);
+	a.plan.push_back({change, {}});
 }
 
 void adjust_net(const NodeResource &r, const DeviceStatus &k,
@@ -119,13 +185,15 @@ void adjust_net(const NodeResource &r, const DeviceStatus &k,
 } // namespace
 
 Adjustment plan_adjustment(const NodeResource &r, const DeviceStatus *kernel,
-			   const std::optional<std::string> &applied_net)
+			   const std::optional<std::string> &applied_net,
+			   const std::optional<std::string> &applied_disk)
 {
 	Adjustment a;
 	if (!kernel) {
 		a.plan = plan_up(r);
 		return a;
 	}
+	adjust_disk_options(r, *kernel, applied_disk, a);
 	adjust_disk(r, *kernel, a);
 	adjust_net(r, *kernel, applied_net, a);
 	return a;
@@ -144,27 +212,77 @@ std::string applied_net_path(const std::string &dir, const std::string &name)
 	return dir + "/" + name + ".net";
 }
 
-void write_applied_net(const std::string &dir, const ConnectOp &op,
-		       const std::string &resource)
+std::string applied_disk_path(const std::string &dir, const std::string &name)
 {
-	mkdir(dir.c_str(), 0700);
-	std::ofstream(applied_net_path(dir, resource))
-		<< applied_net_text(op) << '\n';
+	return dir + "/" + name + ".disk";
 }
 
-std::optional<std::string> read_applied_net(const std::string &dir,
-					    const std::string &resource)
+namespace {
+
+void write_record(const std::string &dir, const std::string &path,
+		  const std::string &text)
 {
-	std::ifstream in(applied_net_path(dir, resource));
+	mkdir(dir.c_str(), 0700);
+	std::ofstream(path) << text << '\n';
+}
+
+std::optional<std::string> read_record(const std::string &path)
+{
+	std::ifstream in(path);
 	std::string line;
 	if (!std::getline(in, line))
 		return std::nullopt;
 	return line;
 }
 
+} // namespace
+
+void write_applied_net(const std::string &dir, const ConnectOp &op,
+		       const std::string &resource)
+{
+	write_record(dir, applied_net_path(dir, resource),
+		     applied_net_text(op));
+}
+
+std::optional<std::string> read_applied_net(const std::string &dir,
+					    const std::string &resource)
+{
+	return read_record(applied_net_path(dir, resource));
+}
+
 void forget_applied_net(const std::string &dir, const std::string &resource)
 {
 	std::remove(applied_net_path(dir, resource).c_str());
+}
+
+std::string applied_disk_text(const std::optional<std::string> &before,
+			      const DiskOptsOp &op)
+{
+	DiskOptsOp now = default_disk_opts(op.minor);
+	if (before)
+		read_disk_record(*before, now);
+	for (const DiskOptField &f : kDiskOptFields)
+		if (op.*f.field)
+			now.*f.field = op.*f.field;
+	return format_op(now);
+}
+
+void write_applied_disk(const std::string &dir, const DiskOptsOp &op,
+			const std::string &resource)
+{
+	write_record(dir, applied_disk_path(dir, resource),
+		     applied_disk_text(read_applied_disk(dir, resource), op));
+}
+
+std::optional<std::string> read_applied_disk(const std::string &dir,
+					     const std::string &resource)
+{
+	return read_record(applied_disk_path(dir, resource));
+}
+
+void forget_applied_disk(const std::string &dir, const std::string &resource)
+{
+	std::remove(applied_disk_path(dir, resource).c_str());
 }
 
 } // namespace rdbd

@@ -179,10 +179,28 @@ NetOptions bind_net(const OptionSources &sources)
 	return net;
 }
 
+// The dynamic controller keeps a resync between the two rates; the other
+// way round one of them is a mistake.  Placed at whichever was given.
+void check_rates(const OptionSources &sources, const DiskOptions &disk)
+{
+	if (disk.c_min_rate_kib <= disk.c_max_rate_kib)
+		return;
+	const ConfigNode *v = sources.value("c-min-rate");
+	if (!v)
+		v = sources.value("c-max-rate");
+	throw ConfigError(v ? v->where : sources.where(),
+			  "'c-min-rate' " + std::to_string(disk.c_min_rate_kib) +
+				  " KiB/s is above 'c-max-rate' " +
+				  std::to_string(disk.c_max_rate_kib) +
+				  " KiB/s (expected c-min-rate <= "
+				  "c-max-rate)");
+}
+
 DiskOptions bind_disk(const OptionSources &sources)
 {
 	DiskOptions disk;
 	bind_numbers(sources, disk_numbers(), disk);
+	check_rates(sources, disk);
 	if (const ConfigNode *v = sources.value("on-io-error"))
 		disk.on_io_error = text_of(*v) == "pass_on"
 					   ? DiskOptions::OnIoError::PassOn

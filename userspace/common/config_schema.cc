@@ -24,10 +24,13 @@ KeySpec typed(std::string_view keyword, ValueType type)
 }
 
 KeySpec choice(std::string_view keyword, std::vector<std::string_view> choices,
-	       std::string_view expects = {})
+	       std::string_view expects = {},
+	       std::vector<std::string_view> unsupported = {})
 {
 	KeySpec k{keyword, Shape::Value, {}};
-	k.value = {ValueType::Choice, 0, 0, {}, std::move(choices), expects, {}};
+	k.value = {ValueType::Choice, 0,	  0,
+		   {},		      std::move(choices), expects,
+		   {},		      std::move(unsupported)};
 	return k;
 }
 
@@ -83,19 +86,19 @@ const SectionSpec &net_schema()
 		// the kernel looks the name up as "hmac(<name>)".
 		choice("cram-hmac-alg", {"sha1", "sha256", "sha512", "md5"}),
 		text("shared-secret", 1, RDBD_SECRET_MAX),
-		// Split-brain recovery: the values DRBD 8.4 allows for
-		// each number of Primaries (drbd.conf(5) of 8.4).
+		// Split-brain recovery: what rdbd.ko implements for each
+		// number of Primaries; the rest of what DRBD 8.4 allows
+		// (drbd.conf(5) of 8.4) is named as not supported.
 		choice("after-sb-0pri",
 		       {"disconnect", "discard-younger-primary",
 			"discard-older-primary", "discard-zero-changes",
-			"discard-least-changes", "discard-local",
-			"discard-remote"}),
+			"discard-least-changes"},
+		       {}, {"discard-local", "discard-remote"}),
 		choice("after-sb-1pri",
-		       {"disconnect", "consensus", "violently-as0p",
-			"discard-secondary", "call-pri-lost-after-sb"}),
-		choice("after-sb-2pri",
-		       {"disconnect", "violently-as0p",
-			"call-pri-lost-after-sb"}),
+		       {"disconnect", "consensus", "discard-secondary"}, {},
+		       {"violently-as0p", "call-pri-lost-after-sb"}),
+		choice("after-sb-2pri", {"disconnect"}, {},
+		       {"violently-as0p", "call-pri-lost-after-sb"}),
 		choice("verify-alg", {"crc32c", "sha256"}),
 	}};
 	return spec;
@@ -243,6 +246,13 @@ std::string check_choice(const KeySpec &key, const std::string &word)
 	for (std::string_view c : key.value.choices)
 		if (word == c)
 			return word;
+	for (std::string_view c : key.value.unsupported)
+		if (word == c)
+			throw ValueError{0, std::string(key.keyword) + " " +
+						    word +
+						    ": not supported by rdbd; "
+						    "use " +
+						    expected_value(key)};
 	throw bad_value(key, word);
 }
 

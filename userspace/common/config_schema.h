@@ -39,6 +39,9 @@ struct ValueSpec {
 	std::vector<std::string_view> choices; // Choice
 	std::string_view expects;	       // overrides the generated hint
 	std::vector<UnitSuffix> suffixes;      // Integer: accepted suffixes
+	// Choice: DRBD's values that rdbd does not implement, refused with
+	// "not supported by rdbd" rather than as unknown words.
+	std::vector<std::string_view> unsupported;
 };
 
 // A checked value: Integer -> long long, Address -> Endpoint, else text.

@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iterator>
+#include <type_traits>
 
 #include "create_md.h"
 #include "device_name.h"
@@ -67,11 +69,16 @@ NlMessage request(GenlClient &k, const DiskOptsOp &o)
 	NlMessage m = k.new_request(RDBD_CMD_DISK_OPTS);
 	put_u32(m.get(), RDBD_A_MINOR, o.minor);
 	const NestedAttr disk(m.get(), RDBD_A_DISK);
-	put_u32(m.get(), RDBD_DISK_RESYNC_RATE_KIB, o.resync_rate_kib);
-	put_u32(m.get(), RDBD_DISK_C_PLAN_AHEAD_DS, o.c_plan_ahead_ds);
-	put_u32(m.get(), RDBD_DISK_C_MIN_RATE_KIB, o.c_min_rate_kib);
-	put_u32(m.get(), RDBD_DISK_C_MAX_RATE_KIB, o.c_max_rate_kib);
-	put_u32(m.get(), RDBD_DISK_AL_EXTENTS, o.al_extents);
+	// In the order of kDiskOptFields; the kernel keeps what is left out.
+	static const int kAttrs[] = {
+		RDBD_DISK_RESYNC_RATE_KIB, RDBD_DISK_C_PLAN_AHEAD_DS,
+		RDBD_DISK_C_MIN_RATE_KIB,  RDBD_DISK_C_MAX_RATE_KIB,
+		RDBD_DISK_AL_EXTENTS,
+	};
+	static_assert(std::size(kAttrs) == std::size(kDiskOptFields));
+	for (size_t i = 0; i < std::size(kAttrs); ++i)
+		if (const std::optional<uint32_t> &v = o.*kDiskOptFields[i].field)
+			put_u32(m.get(), kAttrs[i], *v);
 	return m;
 }
 
@@ -84,57 +91,31 @@ NlMessage request(GenlClient &k, const PrimaryOp &o)
 	return m;
 }
 
-// The requests that carry nothing but the minor.
-NlMessage minor_only(GenlClient &k, uint8_t cmd, unsigned minor)
+// The requests that carry nothing but the minor, and their commands.
+template <typename T> constexpr uint8_t kMinorOnlyCmd = 0;
+template <> constexpr uint8_t kMinorOnlyCmd<SecondaryOp> = RDBD_CMD_SECONDARY;
+template <> constexpr uint8_t kMinorOnlyCmd<DetachOp> = RDBD_CMD_DETACH;
+template <>
+constexpr uint8_t kMinorOnlyCmd<DisconnectOp> = RDBD_CMD_DISCONNECT;
+template <> constexpr uint8_t kMinorOnlyCmd<DelMinorOp> = RDBD_CMD_DEL_MINOR;
+template <>
+constexpr uint8_t kMinorOnlyCmd<PauseSyncOp> = RDBD_CMD_PAUSE_SYNC;
+template <>
+constexpr uint8_t kMinorOnlyCmd<ResumeSyncOp> = RDBD_CMD_RESUME_SYNC;
+template <> constexpr uint8_t kMinorOnlyCmd<OutdateOp> = RDBD_CMD_OUTDATE;
+template <>
+constexpr uint8_t kMinorOnlyCmd<InvalidateOp> = RDBD_CMD_INVALIDATE;
+template <>
+constexpr uint8_t kMinorOnlyCmd<InvalidateRemoteOp> =
+	RDBD_CMD_INVALIDATE_REMOTE;
+
+template <typename T,
+	  typename = std::enable_if_t<kMinorOnlyCmd<T> != 0>>
+NlMessage request(GenlClient &k, const T &o)
 {
-	NlMessage m = k.new_request(cmd);
-	put_u32(m.get(), RDBD_A_MINOR, minor);
+	NlMessage m = k.new_request(kMinorOnlyCmd<T>);
+	put_u32(m.get(), RDBD_A_MINOR, o.minor);
 	return m;
-}
-
-NlMessage request(GenlClient &k, const SecondaryOp &o)
-{
-	return minor_only(k, RDBD_CMD_SECONDARY, o.minor);
-}
-
-NlMessage request(GenlClient &k, const DetachOp &o)
-{
-	return minor_only(k, RDBD_CMD_DETACH, o.minor);
-}
-
-NlMessage request(GenlClient &k, const DisconnectOp &o)
-{
-	return minor_only(k, RDBD_CMD_DISCONNECT, o.minor);
-}
-
-NlMessage request(GenlClient &k, const DelMinorOp &o)
-{
-	return minor_only(k, RDBD_CMD_DEL_MINOR, o.minor);
-}
-
-NlMessage request(GenlClient &k, const PauseSyncOp &o)
-{
-	return minor_only(k, RDBD_CMD_PAUSE_SYNC, o.minor);
-}
-
-NlMessage request(GenlClient &k, const ResumeSyncOp &o)
-{
-	return minor_only(k, RDBD_CMD_RESUME_SYNC, o.minor);
-}
-
-NlMessage request(GenlClient &k, const OutdateOp &o)
-{
-	return minor_only(k, RDBD_CMD_OUTDATE, o.minor);
-}
-
-NlMessage request(GenlClient &k, const InvalidateOp &o)
-{
-	return minor_only(k, RDBD_CMD_INVALIDATE, o.minor);
-}
-
-NlMessage request(GenlClient &k, const InvalidateRemoteOp &o)
-{
-	return minor_only(k, RDBD_CMD_INVALIDATE_REMOTE, o.minor);
 }
 
 std::string op_name(const Op &op)

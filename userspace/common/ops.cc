@@ -60,12 +60,11 @@ std::string authentication_text(const ConnectOp &o)
 
 std::string op_text(const DiskOptsOp &o)
 {
-	return head("disk-options", o.minor) +
-	       option("resync-rate", std::to_string(o.resync_rate_kib)) +
-	       option("c-plan-ahead", std::to_string(o.c_plan_ahead_ds)) +
-	       option("c-min-rate", std::to_string(o.c_min_rate_kib)) +
-	       option("c-max-rate", std::to_string(o.c_max_rate_kib)) +
-	       option("al-extents", std::to_string(o.al_extents));
+	std::string text = head("disk-options", o.minor);
+	for (const DiskOptField &f : kDiskOptFields)
+		if (const std::optional<uint32_t> &v = o.*f.field)
+			text += option(f.name, std::to_string(*v));
+	return text;
 }
 
 std::string op_text(const PauseSyncOp &o)
@@ -185,6 +184,14 @@ bool after_sb_allowed(int primaries, uint8_t v)
 
 } // namespace
 
+const DiskOptField kDiskOptFields[5] = {
+	{"resync-rate", &DiskOptsOp::resync_rate_kib},
+	{"c-plan-ahead", &DiskOptsOp::c_plan_ahead_ds},
+	{"c-min-rate", &DiskOptsOp::c_min_rate_kib},
+	{"c-max-rate", &DiskOptsOp::c_max_rate_kib},
+	{"al-extents", &DiskOptsOp::al_extents},
+};
+
 const char *after_sb_name(uint8_t value)
 {
 	for (const AfterSbName &n : kAfterSbNames)
@@ -283,20 +290,6 @@ Plan plan_disconnect(const NodeResource &r)
 Plan plan_secondary(const NodeResource &r)
 {
 	return {{SecondaryOp{r.minor()}, {}}};
-}
-
-Plan plan_adjust(const NodeResource &r, const DeviceStatus *kernel)
-{
-	if (!kernel)
-		return plan_up(r);
-	Plan plan;
-	if (disk_opts_configured(r))
-		plan.push_back({disk_opts_op(r), {}});
-	if (kernel->disk_state == RDBD_DISK_DISKLESS)
-		plan.push_back({AttachOp{r.minor(), r.self->disk}, {}});
-	if (kernel->conn_state == RDBD_CONN_STANDALONE)
-		plan.push_back({connect_op(r), {}});
-	return plan;
 }
 
 Plan plan_connect(const NodeResource &r, bool discard_my_data,

@@ -16,8 +16,8 @@
 //   primary MINOR [--force]
 //   secondary MINOR
 //   del-minor MINOR
-//   disk-options MINOR resync-rate=N c-plan-ahead=N c-min-rate=N c-max-rate=N
-//                al-extents=N                                    (one line)
+//   disk-options MINOR [resync-rate=N] [c-plan-ahead=N] [c-min-rate=N]
+//                [c-max-rate=N] [al-extents=N]                   (one line)
 //   pause-sync MINOR
 //   resume-sync MINOR
 //   outdate MINOR
@@ -107,14 +107,22 @@ struct DelMinorOp {
 };
 
 // The resync controller (drbd.conf units: KiB/s, tenths of a second).
+// An option left empty is not sent: the kernel keeps its value.
 struct DiskOptsOp {
 	unsigned minor;
-	uint32_t resync_rate_kib;
-	uint32_t c_plan_ahead_ds;
-	uint32_t c_min_rate_kib;
-	uint32_t c_max_rate_kib;
-	uint32_t al_extents; // applies at the next attach
+	std::optional<uint32_t> resync_rate_kib;
+	std::optional<uint32_t> c_plan_ahead_ds;
+	std::optional<uint32_t> c_min_rate_kib;
+	std::optional<uint32_t> c_max_rate_kib;
+	std::optional<uint32_t> al_extents; // applies at the next attach
 };
+
+// Each disk option: its drbd.conf / dry-run name and its field.
+struct DiskOptField {
+	const char *name;
+	std::optional<uint32_t> DiskOptsOp::*field;
+};
+extern const DiskOptField kDiskOptFields[5];
 
 struct PauseSyncOp {
 	unsigned minor;
@@ -172,12 +180,6 @@ Plan plan_resume_sync(const NodeResource &r);
 Plan plan_outdate(const NodeResource &r);
 Plan plan_invalidate(const NodeResource &r);
 Plan plan_invalidate_remote(const NodeResource &r);
-
-struct DeviceStatus;
-// What brings the kernel's device (null: not up) to the configuration:
-// up if it is not up, else attach if Diskless and connect if StandAlone;
-// nothing when it already matches.
-Plan plan_adjust(const NodeResource &r, const DeviceStatus *kernel);
 
 // The dry-run text: format_op() of each step, one per line.
 std::string format_plan(const Plan &plan);

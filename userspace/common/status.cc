@@ -35,6 +35,11 @@ const StatusField<uint8_t> kU8Fields[] = {
 const StatusField<uint32_t> kU32Fields[] = {
 	{RDBD_STATUS_OPEN_COUNT, &DeviceStatus::open_count},
 	{RDBD_STATUS_MD_FLAGS, &DeviceStatus::md_flags},
+	{RDBD_STATUS_RESYNC_RATE_KIB, &DeviceStatus::resync_rate_kib},
+	{RDBD_STATUS_C_PLAN_AHEAD_DS, &DeviceStatus::c_plan_ahead_ds},
+	{RDBD_STATUS_C_MIN_RATE_KIB, &DeviceStatus::c_min_rate_kib},
+	{RDBD_STATUS_C_MAX_RATE_KIB, &DeviceStatus::c_max_rate_kib},
+	{RDBD_STATUS_AL_EXTENTS, &DeviceStatus::al_extents},
 };
 
 const StatusField<uint64_t> kU64Fields[] = {
@@ -101,6 +106,7 @@ void read_fields(const StatusAttrs &a, DeviceStatus &s)
 	for (const auto &f : kStringFields)
 		if (a[f.attr])
 			s.*f.field = nla_get_string(a[f.attr]);
+	s.disk_options_reported = a[RDBD_STATUS_RESYNC_RATE_KIB] != nullptr;
 }
 
 NetlinkError malformed(int rc)
@@ -169,6 +175,25 @@ void add_states(JsonObject &o, const std::optional<DeviceStatus> &k)
 		name(disk_state_name, &DeviceStatus::peer_disk_state));
 	o.add_string_or_null("protocol",
 			     k ? protocol_json(k->protocol) : std::nullopt);
+}
+
+// The resync controller; null when not up or not reported by the kernel.
+void add_disk_options(JsonObject &o, const DeviceStatus &s)
+{
+	static const std::pair<const char *, uint32_t DeviceStatus::*>
+		kOptions[] = {
+			{"resync_rate_kib", &DeviceStatus::resync_rate_kib},
+			{"c_plan_ahead_ds", &DeviceStatus::c_plan_ahead_ds},
+			{"c_min_rate_kib", &DeviceStatus::c_min_rate_kib},
+			{"c_max_rate_kib", &DeviceStatus::c_max_rate_kib},
+			{"al_extents", &DeviceStatus::al_extents},
+		};
+	for (const auto &[key, field] : kOptions) {
+		if (s.disk_options_reported)
+			o.add_number(key, s.*field);
+		else
+			o.add_null(key);
+	}
 }
 
 } // namespace
@@ -350,6 +375,7 @@ JsonObject status_json(const std::string &name, unsigned minor,
 	o.add_number("bitmap_writes", s.bitmap_writes);
 	o.add_number("al_writes", s.al_writes);
 	o.add_number("split_brain", s.split_brain);
+	add_disk_options(o, s);
 	return o;
 }
 

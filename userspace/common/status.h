@@ -45,6 +45,14 @@ struct DeviceStatus {
 	uint64_t al_writes = 0;	     // activity-log transactions written
 	uint8_t split_brain = 0;     // 1: the last handshake found one
 	std::string last_error;
+	// The resync controller as last set (RDBD_CMD_DISK_OPTS); a kernel
+	// that does not report it leaves disk_options_reported false.
+	bool disk_options_reported = false;
+	uint32_t resync_rate_kib = 0;
+	uint32_t c_plan_ahead_ds = 0;
+	uint32_t c_min_rate_kib = 0;
+	uint32_t c_max_rate_kib = 0;
+	uint32_t al_extents = 0; // for the next attach
 
 	// SyncSource, SyncTarget or paused: the states with a progress.
 	bool resyncing() const;

@@ -41,7 +41,7 @@ const CommandRegistration registration({
 	"adjust",
 	"RES|all",
 	"apply what differs from the configuration (up, attach, connect, "
-	"reconnect)",
+	"disk options, reconnect)",
 	resource_arguments,
 	execute,
 });
@@ -56,7 +56,8 @@ int adjust(Session &session, const std::string &which)
 		const DeviceStatus *k =
 			it != now.end() && it->second ? &*it->second : nullptr;
 		Adjustment a = plan_adjustment(
-			r, k, read_applied_net(kAppliedNetDir, r.name()));
+			r, k, read_applied_net(kAppliedNetDir, r.name()),
+			read_applied_disk(kAppliedNetDir, r.name()));
 		for (const std::string &note : a.notes)
 			report_error(r.name() + ": " + note);
 		return a.plan;

@@ -1,6 +1,8 @@
 // The resync commands: connect (with --discard-my-data), disk-options,
 // pause-sync, resume-sync, outdate, invalidate and invalidate-remote.
 #include "command.h"
+#include "config_error.h"
+#include "error.h"
 
 namespace rdbd::adm {
 namespace {
@@ -28,8 +30,16 @@ int connect_execute(Session &session, const po::variables_map &args)
 	std::array<std::string, 3> after_sb;
 	for (int i = 0; i < 3; ++i) {
 		const std::string key = "after-sb-" + std::to_string(i) + "pri";
-		if (args.count(key))
-			after_sb[i] = args[key].as<std::string>();
+		if (!args.count(key))
+			continue;
+		after_sb[i] = args[key].as<std::string>();
+		// A bad word on the command line is a usage error, said
+		// before any resource is looked at.
+		try {
+			after_sb_value(i, after_sb[i]);
+		} catch (const ConfigError &e) {
+			throw UsageError(std::string("--") + e.what());
+		}
 	}
 	return session.run_plans(resource_argument(args),
 				 [discard, after_sb](const NodeResource &r) {
@@ -57,7 +67,7 @@ void disk_options_arguments(po::options_description &options,
 }
 
 void override_from(const po::variables_map &args, const char *name,
-		   uint32_t &field)
+		   std::optional<uint32_t> &field)
 {
 	if (args.count(name))
 		field = args[name].as<uint32_t>();

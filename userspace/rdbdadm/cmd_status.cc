@@ -10,7 +10,10 @@
 //   bitmap_writes (bitmap blocks written to disk), al_writes (activity-log
 //   transactions: divide by the data writes for the AL overhead),
 //   split_brain (1 when the
-//   last connection attempt found a split brain, else 0)
+//   last connection attempt found a split brain, else 0), and the disk
+//   options in force: resync_rate_kib, c_plan_ahead_ds, c_min_rate_kib,
+//   c_max_rate_kib, al_extents (the one the next attach uses; these are
+//   null when not up)
 #include <iostream>
 
 #include "command.h"

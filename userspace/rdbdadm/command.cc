@@ -37,16 +37,24 @@ int for_each_resource(const std::vector<NodeResource> &resources,
 	return first_failure;
 }
 
-// Keeps /run/rdbd/RES.net in step with what the kernel was sent, so a
-// later adjust can see which net options changed (adjust.h).
-void record_connection(const Plan &plan, const std::string &resource)
+// Keeps /run/rdbd/RES.net and RES.disk in step with what the kernel was
+// sent, so a later adjust can see which options changed (adjust.h).  A
+// deleted minor takes its options with it.
+void record_applied(const Plan &plan, const std::string &resource)
 {
 	for (const Step &s : plan) {
 		if (const auto *c = std::get_if<ConnectOp>(&s.op))
 			write_applied_net(kAppliedNetDir, *c, resource);
-		else if (std::holds_alternative<DisconnectOp>(s.op) ||
-			 std::holds_alternative<DelMinorOp>(s.op))
+		else if (const auto *d = std::get_if<DiskOptsOp>(&s.op))
+			write_applied_disk(kAppliedNetDir, *d, resource);
+		else if (std::holds_alternative<NewMinorOp>(s.op))
+			forget_applied_disk(kAppliedNetDir, resource);
+		else if (std::holds_alternative<DisconnectOp>(s.op))
 			forget_applied_net(kAppliedNetDir, resource);
+		else if (std::holds_alternative<DelMinorOp>(s.op)) {
+			forget_applied_net(kAppliedNetDir, resource);
+			forget_applied_disk(kAppliedNetDir, resource);
+		}
 	}
 }
 
@@ -107,7 +115,7 @@ int Session::run_plans(
 		executor.connect();
 	return for_each_resource(selected, [&](size_t i) {
 		run_plan(plans[i], executor);
-		record_connection(plans[i], selected[i].name());
+		record_applied(plans[i], selected[i].name());
 	});
 }
 

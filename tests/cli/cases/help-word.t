@@ -3,7 +3,7 @@
   usage: rdbdadm [-c FILE] [--node NAME] [-d|--dry-run] [--json] <command> [args]
   
   Commands:
-    adjust RES|all                  apply what differs from the configuration (up, attach, connect, reconnect)
+    adjust RES|all                  apply what differs from the configuration (up, attach, connect, disk options, reconnect)
     attach RES|all                  attach this node's disk to the device
     connect RES|all [--discard-my-data] [--after-sb-Npri POLICY]
                                     start connecting to the peer (WFConnection)
