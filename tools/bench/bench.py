@@ -179,7 +179,9 @@ class Rdbd(Replicated):
                           "rdbdadm wait-sync --timeout 600 r0")
 
     # The resync and activity-log rows (recovery.py): corman is Primary.
+    name = "rdbd"
     connect = "rdbdadm connect r0"
+    wait_connected = "rdbdadm wait-connect --timeout 60 r0"
     counters_zeroed_on_connect = False      # status counts since `up`
     wait_synced = "rdbdadm wait-sync --timeout 600 r0"
 
@@ -231,7 +233,9 @@ class Drbd84(Replicated):
         return timed_sync("corman", "drbdadm primary --force r0",
                           "timeout 300 drbdsetup wait-sync 0")
 
+    name = "drbd84"
     connect = "drbdadm connect r0"
+    wait_connected = "drbdsetup wait-connect 0"
     counters_zeroed_on_connect = True       # /proc/drbd ns:, nr:
     # wait-sync may return before the handshake: wait for the state too.
     wait_synced = ("timeout 300 drbdsetup wait-sync 0; "
@@ -332,7 +336,7 @@ def ratios(results):
         for fig in ("seq_write_mib_s", "rand_iops"):
             r[f"rdbd-{proto}/raw-disk {fig}"] = ratio(
                 results, f"rdbd-{proto}", "raw-disk", fig)
-    for fig in RESYNC_FIGURES[:-1]:
+    for fig in RESYNC_FIGURES[:-1]:  # not dirty_kib: the same by design
         r[f"resync-rdbd/resync-drbd84 {fig}"] = ratio(
             results, "resync-rdbd", "resync-drbd84", fig)
     for fig in AL_FIGURES:
@@ -378,7 +382,7 @@ def main():
                 figs = {"failover_s": measure_failover(on, a.runs, log)}
             elif row.startswith("resync-"):
                 figs = measure_resync(implementation(row), a.runs, on,
-                                      timed_sync)
+                                      a.outdir)
             elif row.startswith("al-"):
                 figs = measure_al(implementation(row), a.runs, on)
             else:

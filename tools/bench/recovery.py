@@ -11,6 +11,7 @@ and offsets for both), then connect:
 
   resync_s      connect -> connected with both disks UpToDate, measured
                 in the guest
+  connect_s     ... of which connect -> connected (the handshake)
   resync_kib    data payload corman sent meanwhile: rdbd's
                 resync_sent_kib delta; DRBD's /proc/drbd ns: delta (ns
                 counts the data blocks of application and resync writes,
@@ -39,8 +40,10 @@ job on the same working set:
                        extents, inside the AL
 """
 import json
+import os
 
-RESYNC_FIGURES = ["resync_s", "resync_kib", "wire_kib", "dirty_kib"]
+RESYNC_FIGURES = ["resync_s", "connect_s", "resync_kib", "wire_kib",
+                  "dirty_kib"]
 AL_FIGURES = ["md_per_write_wide", "al_per_write_wide", "bm_per_write_wide",
               "md_per_write_narrow"]
 RESYNC_DIRTY_MIB = 16
@@ -74,7 +77,19 @@ def check(cond, what):
         raise RuntimeError(f"bench: {what}")
 
 
-def measure_resync(impl, runs, on, timed_sync):
+def timed_resync(impl, on):
+    """Seconds from connect to connected, and to both disks UpToDate."""
+    out = on("corman", f"t0=$EPOCHREALTIME; {impl.connect}; "
+                       f"{impl.wait_connected}; t1=$EPOCHREALTIME; "
+                       f"{impl.wait_synced}; t2=$EPOCHREALTIME; "
+                       "echo $t0 $t1 $t2")
+    t0, t1, t2 = (float(t) for t in out.split()[-3:])
+    return t1 - t0, t2 - t0
+
+
+def measure_resync(impl, runs, on, outdir):
+    """The resync figures; corman's kernel log after each resync lands in
+    @outdir/<resync-rdbd|resync-drbd84>-<run>.dmesg, for the timeline."""
     impl.setup("C")
     impl.full_sync_seconds()
     figures = {f: [] for f in RESYNC_FIGURES}
@@ -88,12 +103,16 @@ def measure_resync(impl, runs, on, timed_sync):
               f"{n} writes left {before['oos_kib']} KiB out of sync, "
               f"expected {RESYNC_DIRTY_MIB} MiB")
         wire = link_bytes(on, "corman")
-        seconds = timed_sync("corman", impl.connect, impl.wait_synced)
+        connect_s, seconds = timed_resync(impl, on)
         wire = link_bytes(on, "corman") - wire
         after = impl.counters()
         check(after["synced"] and after["oos_kib"] == 0,
               f"not in sync after the resync: {after}")
         figures["resync_s"].append(seconds)
+        figures["connect_s"].append(connect_s)
+        with open(os.path.join(outdir, f"resync-{impl.name}-{run}.dmesg"),
+                  "w") as f:
+            f.write(on("corman", "dmesg | tail -n 60"))
         figures["resync_kib"].append(after["resync_kib"] - (
             0 if impl.counters_zeroed_on_connect else before["resync_kib"]))
         figures["wire_kib"].append(wire / 1024)

@@ -19,6 +19,7 @@ MAIN = [("seq_write_mib_s", "seq write MiB/s"),
         ("sync_mib_s", "full sync MiB/s"),
         ("failover_s", "failover s")]
 RESYNC = [("resync_s", "resync s"),
+          ("connect_s", "of which connect s"),
           ("resync_kib", "resync data KiB"),
           ("wire_kib", "link KiB, both ways"),
           ("dirty_kib", "dirty KiB before")]
