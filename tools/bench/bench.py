@@ -13,6 +13,15 @@ both nodes) and the same replication link (10.99.1.0/24) for every row:
                     (row "failover": rdbd-heartbeat, keepalive 200ms,
                     deadtime 1s; see failover.py)
 
+Recovery rows (recovery.py, protocol C, rdbd and DRBD 8.4 each):
+
+  resync-*          16 MiB written at random while disconnected from a
+                    synced 256 MiB pair, then connect: resync seconds,
+                    data KiB sent, link KiB
+  al-*              metadata writes (activity log + bitmap) per 4k random
+                    data write, al-extents 67, working sets outside and
+                    inside the activity log
+
 Rows: the raw backing disk, the raw guest-to-guest TCP link (netprobe.py:
 MiB/s of a 256 MiB stream; its 4k "IOPS" and latencies are round trips), rdbd under protocols A, B and C, and
 the kernel's own DRBD 8.4 driven by drbd-utils under protocols A and C.
@@ -25,6 +34,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shlex
 import statistics
 import subprocess
@@ -32,6 +42,9 @@ import sys
 import time
 
 from failover import measure_failover
+from recovery import (AL_FIGURES, RESYNC_FIGURES, measure_al,
+                      measure_resync)
+import report
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -40,10 +53,9 @@ GUEST_LIB = os.path.join(REPO, "tests", "vm", "lib", "guest.sh")
 NODES = ("rabius", "corman")
 # failover power-cuts corman and boots it again: it runs last.
 ROWS = ["raw-disk", "raw-link", "rdbd-A", "rdbd-B", "rdbd-C",
-        "drbd84-A", "drbd84-C", "failover"]
-FIGURES = ["seq_write_mib_s", "seq_host_cpu_pct", "rand_iops",
-           "rand_lat_mean_us", "rand_lat_p99_us", "sync_mib_s",
-           "failover_s"]
+        "drbd84-A", "drbd84-C", "resync-rdbd", "resync-drbd84",
+        "al-rdbd", "al-drbd84", "failover"]
+FIGURES = [f for f, _ in report.MAIN]
 FIO_SEQ = ("--name=seq --rw=write --bs=1M --direct=1 --ioengine=libaio "
            "--iodepth=4 --size=128M --output-format=json")
 FIO_RAND = ("--name=rand --rw=randwrite --bs=4k --direct=1 --sync=1 "
@@ -137,18 +149,20 @@ class Replicated:
 class Rdbd(Replicated):
     device = "/dev/rdbd0"
 
-    def setup(self, protocol):
+    def setup(self, protocol, disk="/dev/vdb", al_extents=None):
         self.protocol = protocol
+        self.disk = disk
+        self.disk_opts = f" al-extents {al_extents};" if al_extents else ""
         for node in ("corman", "rabius"):
             on(node, "lsmod | grep -q '^rdbd ' || load_rdbd")
 
     def _config(self):
         return (f"cat >/etc/rdbd.conf <<'CONF'\n"
-                f"resource r0 {{\n device /dev/rdbd0; disk /dev/vdb; "
+                f"resource r0 {{\n device /dev/rdbd0; disk {self.disk}; "
                 f"meta-disk internal;\n net {{ protocol {self.protocol}; "
                 f"connect-int 1; ping-int 10; ping-timeout 5; timeout 5; }}\n"
                 # The DRBD rows' rate settings (drbd84.conf): no cap.
-                f" disk {{ c-plan-ahead 0; resync-rate 4194304; }}\n"
+                f" disk {{ c-plan-ahead 0; resync-rate 4194304;{self.disk_opts} }}\n"
                 f" on corman {{ address 10.99.1.1:7789; }}\n"
                 f" on rabius {{ address 10.99.1.2:7789; }}\n}}\nCONF\n")
 
@@ -164,6 +178,27 @@ class Rdbd(Replicated):
         return timed_sync("corman", "rdbdadm primary --force r0",
                           "rdbdadm wait-sync --timeout 600 r0")
 
+    # The resync and activity-log rows (recovery.py): corman is Primary.
+    name = "rdbd"
+    connect = "rdbdadm connect r0"
+    wait_connected = "rdbdadm wait-connect --timeout 60 r0"
+    counters_zeroed_on_connect = False      # status counts since `up`
+    wait_synced = "rdbdadm wait-sync --timeout 600 r0"
+
+    def disconnect(self):
+        on("corman", "rdbdadm disconnect r0")
+
+    def counters(self):
+        """corman's resync payload sent, out-of-sync KiB and metadata
+        writes, from `rdbdadm status --json`."""
+        s = json.loads(on("corman", "rdbdadm status --json r0"))[0]
+        return {"resync_kib": s["resync_sent_kib"],
+                "oos_kib": s["out_of_sync_kib"],
+                "al": s["al_writes"], "bm": s["bitmap_writes"],
+                "synced": (s["connection_state"], s["disk_state"],
+                           s["peer_disk_state"]) ==
+                          ("Connected", "UpToDate", "UpToDate")}
+
     def teardown(self):
         for node in ("corman", "rabius"):
             on(node, "rdbdadm down r0")
@@ -172,9 +207,11 @@ class Rdbd(Replicated):
 class Drbd84(Replicated):
     device = "/dev/drbd0"
 
-    def setup(self, protocol):
+    def setup(self, protocol, disk="/dev/vdb", al_extents=None):
         conf = open(os.path.join(HERE, "drbd84.conf")).read()
-        conf = conf.replace("@PROTOCOL@", protocol)
+        conf = conf.replace("@PROTOCOL@", protocol).replace("@DISK@", disk)
+        conf = conf.replace("@DISK_OPTS@", f" al-extents {al_extents};"
+                            if al_extents else "")
         for node in ("corman", "rabius"):
             # usermode_helper: else every resync waits ~150 ms for
             # "drbdadm before-resync-*" helpers that do nothing here.
@@ -196,9 +233,36 @@ class Drbd84(Replicated):
         return timed_sync("corman", "drbdadm primary --force r0",
                           "timeout 300 drbdsetup wait-sync 0")
 
+    name = "drbd84"
+    connect = "drbdadm connect r0"
+    wait_connected = "drbdsetup wait-connect 0"
+    counters_zeroed_on_connect = True       # /proc/drbd ns:, nr:
+    # wait-sync may return before the handshake: wait for the state too.
+    wait_synced = ("timeout 300 drbdsetup wait-sync 0; "
+                   "until grep -q 'cs:Connected .*ds:UpToDate/UpToDate' "
+                   "/proc/drbd; do sleep 0.05; done")
+
+    def disconnect(self):
+        on("corman", "drbdadm disconnect r0")
+
+    def counters(self):
+        """corman's /proc/drbd: ns (KiB of data blocks sent: application
+        and resync writes; none of the former during a resync), oos, al
+        (activity-log transactions) and bm (bitmap block writes)."""
+        text = on("corman", "cat /proc/drbd")
+        f = dict(re.findall(r"\b(ns|oos|al|bm):(\d+)", text))
+        return {"resync_kib": int(f["ns"]), "oos_kib": int(f["oos"]),
+                "al": int(f["al"]), "bm": int(f["bm"]),
+                "synced": re.search(r"cs:Connected .*ds:UpToDate/UpToDate",
+                                    text) is not None}
+
     def teardown(self):
         for node in ("corman", "rabius"):
             on(node, "drbdadm down r0")
+
+
+def implementation(row):
+    return Drbd84() if "drbd84" in row else Rdbd()
 
 
 def measure_replicated(impl, protocol, runs):
@@ -272,6 +336,12 @@ def ratios(results):
         for fig in ("seq_write_mib_s", "rand_iops"):
             r[f"rdbd-{proto}/raw-disk {fig}"] = ratio(
                 results, f"rdbd-{proto}", "raw-disk", fig)
+    for fig in RESYNC_FIGURES[:-1]:  # not dirty_kib: the same by design
+        r[f"resync-rdbd/resync-drbd84 {fig}"] = ratio(
+            results, "resync-rdbd", "resync-drbd84", fig)
+    for fig in AL_FIGURES:
+        r[f"al-rdbd/al-drbd84 {fig}"] = ratio(
+            results, "al-rdbd", "al-drbd84", fig)
     try:
         floor = min(results["raw-disk"]["seq_write_mib_s"]["median"],
                     results["raw-link"]["seq_write_mib_s"]["median"])
@@ -280,31 +350,6 @@ def ratios(results):
     except (KeyError, TypeError):
         pass
     return {k: v for k, v in r.items() if v is not None}
-
-
-def fmt(s):
-    if s is None:
-        return "–"
-    return f"{s['median']:.1f} ({s['min']:.1f}–{s['max']:.1f})"
-
-
-def markdown(results, rats, meta):
-    lines = [f"# rdbd benchmark, {meta['date']}", "",
-             f"{meta['runs']} runs per figure: median (min–max). "
-             "Two QEMU/TCG guests, 1 vCPU each; disks /dev/vdb (raw file, "
-             "cache=none); replication link through the harness relay.", "",
-             "Host CPU: how busy the host's cores were during the "
-             "sequential write (100 = all of them): TCG guests are "
-             "CPU-bound where it nears 100.", "",
-             "| row | seq write MiB/s | host CPU % | 4k sync IOPS "
-             "| 4k mean µs | 4k p99 µs | full sync MiB/s | failover s |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for row, figs in results.items():
-        lines.append(f"| {row} | " + " | ".join(
-            fmt(figs.get(f)) for f in FIGURES) + " |")
-    lines += ["", "| ratio (medians) | value |", "| --- | --- |"]
-    lines += [f"| {k} | {v:.3f} |" for k, v in rats.items()]
-    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -335,9 +380,14 @@ def main():
                 figs = measure_raw_link(a.runs)
             elif row == "failover":
                 figs = {"failover_s": measure_failover(on, a.runs, log)}
+            elif row.startswith("resync-"):
+                figs = measure_resync(implementation(row), a.runs, on,
+                                      a.outdir)
+            elif row.startswith("al-"):
+                figs = measure_al(implementation(row), a.runs, on)
             else:
-                impl = Rdbd() if row.startswith("rdbd") else Drbd84()
-                figs = measure_replicated(impl, row[-1], a.runs)
+                figs = measure_replicated(implementation(row), row[-1],
+                                          a.runs)
             results[row] = {f: summarize(v) for f, v in figs.items() if v}
             log(f"{row} done in {time.monotonic() - t0:.0f} s")
     finally:
@@ -349,7 +399,7 @@ def main():
     with open(os.path.join(a.outdir, "results.json"), "w") as f:
         json.dump({"meta": meta, "results": results, "ratios": rats}, f,
                   indent=2)
-    md = markdown(results, rats, meta)
+    md = report.markdown(results, rats, meta)
     with open(os.path.join(a.outdir, "results.md"), "w") as f:
         f.write(md)
     print(md)
