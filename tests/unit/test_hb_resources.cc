@@ -164,3 +164,82 @@ TEST_CASE("resources: lookup and the OCF wrapper", "[hb][resources]")
 			     dir + "/init.d");
 	system(("rm -rf " + dir).c_str());
 }
+
+TEST_CASE("startup probe: OCF monitor exit codes", "[hb][probe]")
+{
+	using K = ProbeVerdict;
+	CHECK(classify_probe(true, {0, ""}).kind == K::kRunning);
+	CHECK(classify_probe(true, {7, ""}).kind == K::kStopped);
+	const auto v5 = classify_probe(true, {5, "INFO: x\nERROR: mkfs.ext4 missing\n"});
+	CHECK(v5.kind == K::kBroken);
+	CHECK(v5.why == "not installed (OCF exit 5): ERROR: mkfs.ext4 missing");
+	CHECK(classify_probe(true, {6, ""}).why == "not configured (OCF exit 6)");
+	CHECK(classify_probe(true, {2, ""}).why ==
+	      "OCF agent rejects its arguments (exit 2)");
+	CHECK(classify_probe(true, {1, ""}).why == "monitor failed (exit 1)");
+	// 1 and 3 mean "stopped" to an LSB script, never to an OCF agent.
+	CHECK(classify_probe(true, {3, ""}).kind == K::kBroken);
+}
+
+TEST_CASE("startup probe: Heartbeat and LSB status", "[hb][probe]")
+{
+	using K = ProbeVerdict;
+	CHECK(classify_probe(false, {0, "running (Primary)\n"}).kind == K::kRunning);
+	CHECK(classify_probe(false, {0, "apache2 is not running\n"}).kind ==
+	      K::kStopped);
+	CHECK(classify_probe(false, {0, "stopped\n"}).kind == K::kStopped);
+	for (int code : {1, 2, 3})
+		CHECK(classify_probe(false, {code, "whatever"}).kind == K::kStopped);
+	const auto v4 = classify_probe(false, {4, "cannot determine status\n"});
+	CHECK(v4.kind == K::kBroken);
+	CHECK(v4.why == "status unknown (exit 4): cannot determine status");
+	CHECK(classify_probe(false, {127, "sh: 1: rdbdadm: not found\n"}).why ==
+	      "cannot be run (exit 127): sh: 1: rdbdadm: not found");
+	CHECK(classify_probe(false, {126, ""}).why == "cannot be run (exit 126)");
+	CHECK(classify_probe(false, {9, ""}).why == "status failed (exit 9)");
+	CHECK(classify_probe(false, {-1, ""}).why == "could not run or was killed");
+	ProcessResult late{-1, "still thinking\n"};
+	late.timed_out = true;
+	CHECK(classify_probe(true, late).why ==
+	      "did not answer within its time limit: still thinking");
+}
+
+TEST_CASE("startup probe: OCF calls are told apart", "[hb][probe]")
+{
+	CHECK(is_ocf_command({{"/usr/lib/ocf/resource.d/heartbeat/IPaddr2", "monitor"},
+			      {"OCF_RESKEY_ip=1.2.3.4", "OCF_ROOT=/usr/lib/ocf"}}));
+	CHECK_FALSE(is_ocf_command({{"/etc/init.d/apache2", "status"}, {}}));
+}
+
+TEST_CASE("process runner: a time limit kills the script's group", "[hb][probe]")
+{
+	EventLoop loop;
+	ProcessRunner runner(loop);
+	ProcessResult got;
+	const auto t0 = Clock::now();
+	// The shell's child (sleep) holds the pipe: it must die too, or the
+	// result would wait for it.
+	runner.run({{"/bin/sh", "-c", "echo started; sleep 30; echo late"}, {}},
+		   [&](const ProcessResult &r) {
+			   got = r;
+			   loop.stop();
+		   },
+		   std::chrono::milliseconds(200));
+	loop.after(std::chrono::seconds(10), [&] { loop.stop(); });
+	loop.run();
+	CHECK(Clock::now() - t0 < std::chrono::seconds(5));
+	CHECK(got.timed_out);
+	CHECK(got.exit_code == -1);
+	CHECK(got.output == "started\n");
+
+	// One that finishes in time is not marked, and its timer is gone.
+	runner.run({{"/bin/true"}, {}},
+		   [&](const ProcessResult &r) {
+			   got = r;
+			   loop.stop();
+		   },
+		   std::chrono::milliseconds(200));
+	loop.run();
+	CHECK_FALSE(got.timed_out);
+	CHECK(got.exit_code == 0);
+}

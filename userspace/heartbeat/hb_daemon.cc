@@ -167,6 +167,7 @@ void Daemon::run()
 	send_status();
 	schedule_keepalive();
 	schedule_tick();
+	start_probes();
 	loop_.run();
 	log_info("stopped");
 }

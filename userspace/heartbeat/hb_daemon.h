@@ -38,6 +38,7 @@ struct DaemonOptions {
 	ScriptDirs scripts;
 	StopFailure stop_failure = StopFailure::kReboot;
 	unsigned stop_retries = 3;
+	bool startup_probe = true; // `status` of every resource at startup
 };
 
 // Everything the peer last told us about itself.
@@ -79,6 +80,11 @@ private:
 		bool checking = false;	     // a readiness query is running
 		Clock::time_point not_before; // the second opinion said: wait
 		Clock::time_point action_started;
+		// The startup probe (hb_probe.cc): done once every resource
+		// answered; what was wrong, one line per resource.
+		bool probed = false;
+		std::vector<std::string> probe_errors;
+		std::vector<std::string> probe_warnings;
 	};
 
 	void open_links();
@@ -101,6 +107,10 @@ private:
 	void stop_failed_escalate(size_t g);
 	void refresh_readiness();
 	void second_opinion_then_start(size_t g);
+	void start_probes();
+	void probe(size_t g, size_t r);
+	void probe_done(size_t g, size_t r, const ProbeVerdict &v);
+	std::string probe_json(const Group &group) const;
 	void begin_shutdown();
 	void finish_shutdown_if_done();
 	std::set<size_t> groups_in(std::initializer_list<GroupState> states) const;

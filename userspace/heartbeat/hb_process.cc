@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace rdbd::hb {
 
@@ -65,6 +66,7 @@ struct ProcessRunner::Child {
 	bool exited = false;
 	bool eof = false;
 	Done done;
+	std::optional<EventLoop::TimerId> deadline;
 };
 
 ProcessRunner::ProcessRunner(EventLoop &loop) : loop_(loop)
@@ -74,8 +76,28 @@ ProcessRunner::ProcessRunner(EventLoop &loop) : loop_(loop)
 
 ProcessRunner::~ProcessRunner() = default;
 
+void ProcessRunner::run(const Command &command, Done done,
+			std::chrono::milliseconds limit)
+{
+	run(command, std::move(done));
+	if (!last_started_)
+		return; // it could not even start; done() has run
+	const pid_t pid = *last_started_;
+	children_.at(pid)->deadline = loop_.after(limit, [this, pid] {
+		const auto it = children_.find(pid);
+		if (it == children_.end())
+			return;
+		it->second->deadline.reset();
+		it->second->result.timed_out = true;
+		// setsid() in the child made its pid a process group: the
+		// script's own children die with it.
+		kill(-pid, SIGKILL);
+	});
+}
+
 void ProcessRunner::run(const Command &command, Done done)
 {
+	last_started_.reset();
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
 		done(ProcessResult{-1, std::string("pipe: ") + strerror(errno)});
@@ -104,6 +126,7 @@ void ProcessRunner::run(const Command &command, Done done)
 	child->done = std::move(done);
 	const int fd = pipefd[0];
 	children_[pid] = std::move(child);
+	last_started_ = pid;
 	loop_.watch(fd, [this, pid] { read_output(pid); });
 }
 
@@ -158,6 +181,8 @@ void ProcessRunner::finish_if_done(pid_t pid)
 		return;
 	std::unique_ptr<Child> child = std::move(it->second);
 	children_.erase(it);
+	if (child->deadline)
+		loop_.cancel(*child->deadline);
 	child->done(child->result);
 }
 

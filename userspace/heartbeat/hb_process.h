@@ -6,9 +6,11 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,7 @@ struct Command {
 struct ProcessResult {
 	int exit_code = -1; // -1: killed by a signal or could not run
 	std::string output; // stdout and stderr, capped at 64 KiB
+	bool timed_out = false; // killed because it ran past its time limit
 };
 
 class ProcessRunner {
@@ -33,6 +36,10 @@ public:
 	explicit ProcessRunner(EventLoop &loop);
 	~ProcessRunner();
 	void run(const Command &command, Done done);
+	// As run(), but the script's whole process group is killed (SIGKILL)
+	// once it has run for `limit`; the result then says timed_out.
+	void run(const Command &command, Done done,
+		 std::chrono::milliseconds limit);
 	size_t running() const { return children_.size(); }
 
 private:
@@ -43,6 +50,7 @@ private:
 
 	EventLoop &loop_;
 	std::map<pid_t, std::unique_ptr<Child>> children_;
+	std::optional<pid_t> last_started_; // by the latest run(), if it forked
 };
 
 } // namespace rdbd::hb

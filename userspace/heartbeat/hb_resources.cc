@@ -145,6 +145,78 @@ bool status_output_says_running(const std::string &output)
 	return std::regex_search(output, running);
 }
 
+bool is_ocf_command(const Command &command)
+{
+	for (const auto &e : command.env)
+		if (e.rfind("OCF_ROOT=", 0) == 0)
+			return true;
+	return false;
+}
+
+namespace {
+
+ProbeVerdict broken(std::string why) { return {ProbeVerdict::kBroken, why}; }
+
+std::string last_line(const std::string &output)
+{
+	std::string last;
+	for (const auto &line : split(output, '\n'))
+		if (!line.empty())
+			last = line;
+	return last.empty() ? "" : ": " + last;
+}
+
+ProbeVerdict classify_ocf(int code, const std::string &said)
+{
+	switch (code) {
+	case 0:
+		return {ProbeVerdict::kRunning, ""};
+	case 7:
+		return {ProbeVerdict::kStopped, ""};
+	case 2:
+		return broken("OCF agent rejects its arguments (exit 2)" + said);
+	case 3:
+		return broken("OCF agent has no monitor (exit 3)" + said);
+	case 5:
+		return broken("not installed (OCF exit 5)" + said);
+	case 6:
+		return broken("not configured (OCF exit 6)" + said);
+	}
+	return broken("monitor failed (exit " + std::to_string(code) + ")" + said);
+}
+
+ProbeVerdict classify_script(int code, const std::string &output,
+			     const std::string &said)
+{
+	if (code == 0)
+		return {status_output_says_running(output)
+				? ProbeVerdict::kRunning
+				: ProbeVerdict::kStopped,
+			""};
+	if (code >= 1 && code <= 3)
+		return {ProbeVerdict::kStopped, ""};
+	if (code == 4)
+		return broken("status unknown (exit 4)" + said);
+	if (code == 126 || code == 127)
+		return broken("cannot be run (exit " + std::to_string(code) +
+			      ")" + said);
+	return broken("status failed (exit " + std::to_string(code) + ")" +
+		      said);
+}
+
+} // namespace
+
+ProbeVerdict classify_probe(bool ocf, const ProcessResult &result)
+{
+	const std::string said = last_line(result.output);
+	if (result.timed_out)
+		return broken("did not answer within its time limit" + said);
+	if (result.exit_code < 0)
+		return broken("could not run or was killed" + said);
+	return ocf ? classify_ocf(result.exit_code, said)
+		   : classify_script(result.exit_code, result.output, said);
+}
+
 GroupSequencer::GroupSequencer(size_t resources, Action goal,
 			       unsigned stop_retries)
 	: count_(resources), stop_retries_(stop_retries),

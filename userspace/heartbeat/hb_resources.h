@@ -38,6 +38,24 @@ std::optional<Command> resource_command(const ResourceSpec &spec, Action action,
 // containing "not ... running" means stopped, "running" or "OK" running.
 bool status_output_says_running(const std::string &output);
 
+// The startup probe: one `status` (OCF: `monitor`) of each resource when
+// the daemon starts, so a broken resource is seen at boot and not at the
+// first failover.  This judges one probe's result.
+struct ProbeVerdict {
+	enum Kind { kStopped, kRunning, kBroken } kind;
+	std::string why; // for kBroken: what is wrong, for the operator
+};
+
+// `ocf`: the command was an OCF agent's monitor (exit codes per the OCF
+// spec: 0 running, 7 not running, 5 not installed, 6 not configured).
+// Otherwise a Heartbeat or LSB script: exit 0 is judged by its output as
+// Heartbeat does, 1-3 mean stopped (LSB: dead or not running), 4 and
+// above mean its status is unknown or it could not run.
+ProbeVerdict classify_probe(bool ocf, const ProcessResult &result);
+
+// The command is an OCF agent call made by resource_command().
+bool is_ocf_command(const Command &command);
+
 // The order of script calls for one group action, kept apart from the
 // processes so it can be tested alone.
 //   start: left to right; a failure stops what was started (the failed

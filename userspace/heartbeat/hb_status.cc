@@ -50,7 +50,7 @@ std::string Daemon::status_json() const
 			(held_here ? json_quote(opt_.self)
 				   : peer_.holds.count(g) ? json_quote(peer_name())
 							  : "null") +
-			"}");
+			",\n   \"probe\": " + probe_json(grp) + "}");
 	}
 	const auto &health = membership_.links();
 	for (size_t l = 0; l < links_.size(); l++) {
@@ -136,6 +136,12 @@ std::string Daemon::status_text() const
 		else
 			o << "not held";
 		o << "\n";
+		for (const auto &e : grp.probe_errors)
+			o << "  startup probe ERROR: " << e << "\n";
+		for (const auto &w : grp.probe_warnings)
+			o << "  startup probe warning: " << w << "\n";
+		if (opt_.startup_probe && !grp.probed)
+			o << "  startup probe: pending\n";
 	}
 	if (peer_view_valid_ && peer_.haresources_checksum != resources_.checksum)
 		o << "haresources DIFFER: ours " << resources_.checksum << ", "

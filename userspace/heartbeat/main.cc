@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -32,6 +33,7 @@ struct Options {
 	bool json = false;
 	std::string pidfile;
 	std::string stop_failure = "reboot";
+	std::string startup_probe;
 	std::string command;
 	std::vector<std::string> args;
 };
@@ -74,6 +76,14 @@ po::options_description visible_options(Options &o)
 	add("init-dir", po::value(&o.daemon.scripts.init_d)
 				->default_value("/etc/init.d"),
 	    "init scripts, looked up after resource.d");
+	// The environment may set the default: test suites whose dummy
+	// scripts count every call turn the probe off there.
+	const char *probe_env = getenv("RDBD_HEARTBEAT_STARTUP_PROBE");
+	add("startup-probe",
+	    po::value(&o.startup_probe)->default_value(probe_env ? probe_env : "on"),
+	    "on: run every resource's status once at startup, to report "
+	    "broken scripts before a failover needs them; off: do not "
+	    "(default from $RDBD_HEARTBEAT_STARTUP_PROBE, else on)");
 	add("json", po::bool_switch(&o.json), "status: JSON output");
 	return d;
 }
@@ -124,6 +134,9 @@ Options parse_command_line(int argc, char **argv)
 		o.daemon.stop_failure = StopFailure::kHold;
 	else if (o.stop_failure != "reboot")
 		throw UsageError("--stop-failure takes reboot or hold");
+	if (o.startup_probe != "on" && o.startup_probe != "off")
+		throw UsageError("--startup-probe takes on or off");
+	o.daemon.startup_probe = o.startup_probe == "on";
 	return o;
 }
 
