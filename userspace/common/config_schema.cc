@@ -12,7 +12,7 @@ KeySpec integer(std::string_view keyword, long long min, long long max,
 		std::string_view unit)
 {
 	KeySpec k{keyword, Shape::Value, {}};
-	k.value = {ValueType::Integer, min, max, unit, {}, {}, {}};
+	k.value = {ValueType::Integer, min, max, unit, {}, {}, {}, {}};
 	return k;
 }
 
@@ -48,7 +48,7 @@ KeySpec text(std::string_view keyword, long long min_bytes, long long max_bytes,
 	     std::string_view expects = {})
 {
 	KeySpec k{keyword, Shape::Value, {}};
-	k.value = {ValueType::Text, min_bytes, max_bytes, {}, {}, expects, {}};
+	k.value = {ValueType::Text, min_bytes, max_bytes, {}, {}, expects, {}, {}};
 	return k;
 }
 
