@@ -12,7 +12,7 @@ KeySpec integer(std::string_view keyword, long long min, long long max,
 		std::string_view unit)
 {
 	KeySpec k{keyword, Shape::Value, {}};
-	k.value = {ValueType::Integer, min, max, unit, {}, {}, {}};
+	k.value = {ValueType::Integer, min, max, unit, {}, {}, {}, {}};
 	return k;
 }
 
@@ -27,7 +27,19 @@ KeySpec choice(std::string_view keyword, std::vector<std::string_view> choices,
 	       std::string_view expects = {})
 {
 	KeySpec k{keyword, Shape::Value, {}};
-	k.value = {ValueType::Choice, 0, 0, {}, std::move(choices), expects, {}};
+	k.value = {ValueType::Choice, 0, 0, {}, std::move(choices), expects, {}, {}};
+	return k;
+}
+
+// DRBD's third policy runs a handler and then detaches; rdbd has no
+// local-io-error handler, so a config that relies on it must not pass
+// silently as plain detach.
+KeySpec on_io_error()
+{
+	KeySpec k = choice("on-io-error", {"detach", "pass_on"});
+	k.value.refused = {{"call-local-io-error",
+			    "is not supported by rdbd (it runs no "
+			    "local-io-error handler): use detach"}};
 	return k;
 }
 
@@ -45,7 +57,7 @@ KeySpec text(std::string_view keyword, long long min_bytes, long long max_bytes,
 	     std::string_view expects = {})
 {
 	KeySpec k{keyword, Shape::Value, {}};
-	k.value = {ValueType::Text, min_bytes, max_bytes, {}, {}, expects, {}};
+	k.value = {ValueType::Text, min_bytes, max_bytes, {}, {}, expects, {}, {}};
 	return k;
 }
 
@@ -110,7 +122,7 @@ const SectionSpec &disk_schema()
 		integer("c-plan-ahead", 0, 300, "tenths of a second"),
 		rate("c-min-rate", 0, 4194304),
 		rate("c-max-rate", 250, 4194304),
-		choice("on-io-error", {"detach", "pass_on"}),
+		on_io_error(),
 	}};
 	return spec;
 }
@@ -243,6 +255,11 @@ std::string check_choice(const KeySpec &key, const std::string &word)
 	for (std::string_view c : key.value.choices)
 		if (word == c)
 			return word;
+	for (const auto &[value, why] : key.value.refused)
+		if (word == value)
+			throw ValueError{0, "value '" + word + "' for '" +
+						    std::string(key.keyword) +
+						    "' " + std::string(why)};
 	throw bad_value(key, word);
 }
 

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -39,6 +40,8 @@ struct ValueSpec {
 	std::vector<std::string_view> choices; // Choice
 	std::string_view expects;	       // overrides the generated hint
 	std::vector<UnitSuffix> suffixes;      // Integer: accepted suffixes
+	// Choice: DRBD values rdbd refuses, with the reason it gives
+	std::vector<std::pair<std::string_view, std::string_view>> refused;
 };
 
 // A checked value: Integer -> long long, Address -> Endpoint, else text.

@@ -72,6 +72,7 @@ NlMessage request(GenlClient &k, const DiskOptsOp &o)
 	put_u32(m.get(), RDBD_DISK_C_MIN_RATE_KIB, o.c_min_rate_kib);
 	put_u32(m.get(), RDBD_DISK_C_MAX_RATE_KIB, o.c_max_rate_kib);
 	put_u32(m.get(), RDBD_DISK_AL_EXTENTS, o.al_extents);
+	put_u8(m.get(), RDBD_DISK_ON_IO_ERROR, o.on_io_error);
 	return m;
 }
 

@@ -65,7 +65,10 @@ std::string op_text(const DiskOptsOp &o)
 	       option("c-plan-ahead", std::to_string(o.c_plan_ahead_ds)) +
 	       option("c-min-rate", std::to_string(o.c_min_rate_kib)) +
 	       option("c-max-rate", std::to_string(o.c_max_rate_kib)) +
-	       option("al-extents", std::to_string(o.al_extents));
+	       option("al-extents", std::to_string(o.al_extents)) +
+	       option("on-io-error",
+		      o.on_io_error == RDBD_ON_IO_ERROR_PASS_ON ? "pass_on"
+								: "detach");
 }
 
 std::string op_text(const PauseSyncOp &o)
@@ -234,7 +237,8 @@ static bool disk_opts_configured(const NodeResource &r)
 	       d.c_plan_ahead_ds != dflt.c_plan_ahead_ds ||
 	       d.c_min_rate_kib != dflt.c_min_rate_kib ||
 	       d.c_max_rate_kib != dflt.c_max_rate_kib ||
-	       d.al_extents != dflt.al_extents;
+	       d.al_extents != dflt.al_extents ||
+	       d.on_io_error != dflt.on_io_error;
 }
 
 Plan plan_up(const NodeResource &r)
@@ -313,8 +317,13 @@ Plan plan_connect(const NodeResource &r, bool discard_my_data,
 DiskOptsOp disk_opts_op(const NodeResource &r)
 {
 	const DiskOptions &d = r.resource->disk;
+	const uint8_t on_io_error =
+		d.on_io_error == DiskOptions::OnIoError::PassOn
+			? RDBD_ON_IO_ERROR_PASS_ON
+			: RDBD_ON_IO_ERROR_DETACH;
 	return {r.minor(),	   d.resync_rate_kib, d.c_plan_ahead_ds,
-		d.c_min_rate_kib, d.c_max_rate_kib,  d.al_extents};
+		d.c_min_rate_kib, d.c_max_rate_kib,  d.al_extents,
+		on_io_error};
 }
 
 Plan plan_disk_options(const NodeResource &r)

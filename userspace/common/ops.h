@@ -114,6 +114,7 @@ struct DiskOptsOp {
 	uint32_t c_min_rate_kib;
 	uint32_t c_max_rate_kib;
 	uint32_t al_extents; // applies at the next attach
+	uint8_t on_io_error; // enum rdbd_on_io_error
 };
 
 struct PauseSyncOp {
