@@ -385,6 +385,10 @@ void rdbd_ioerr_attached(struct rdbd_device *dev)
 	spin_unlock_irq(&dev->req_lock);
 	if (READ_ONCE(conn->cstate) < RDBD_CONN_CONNECTED)
 		return;
+	/* At best Outdated until the handshake compared it with the peer. */
+	spin_lock_irq(&dev->req_lock);
+	dev->disk_state = min(dev->disk_state, RDBD_DISK_OUTDATED);
+	spin_unlock_irq(&dev->req_lock);
 	pr_info("rdbd%u: disk attached while connected: reconnecting so the handshake decides the resync\n",
 		dev->minor);
 	mutex_lock(&conn->send_mutex);
