@@ -53,6 +53,20 @@ TEST_CASE("disk options reach up and adjust only when configured",
 	      "c-max-rate=102400 al-extents=1237 on-io-error=detach");
 }
 
+TEST_CASE("on-io-error pass_on reaches up and adjust as a disk option",
+	  "[ops][resync]")
+{
+	Config c = parse(kTwoNodes);
+	c.resources[0].disk.on_io_error = DiskOptions::OnIoError::PassOn;
+	const NodeResource corman = resource_on_node(c.resources[0], "corman");
+	const Plan up = plan_up(corman);
+	REQUIRE(up.size() == 4);
+	CHECK(format_op(up[1].op) ==
+	      "disk-options 0 resync-rate=250 c-plan-ahead=20 c-min-rate=250 "
+	      "c-max-rate=102400 al-extents=1237 on-io-error=pass_on");
+	CHECK(disk_opts_op(corman).on_io_error == RDBD_ON_IO_ERROR_PASS_ON);
+}
+
 TEST_CASE("after-sb policies: DRBD's names, unsupported ones refused",
 	  "[ops][resync]")
 {
