@@ -302,6 +302,15 @@ bool rdbd_ioerr_mark_received(struct rdbd_device *dev)
 	return READ_ONCE(dev->conn.peer_disk_state) < RDBD_DISK_INCONSISTENT;
 }
 
+/* A received write our Primary has no copy of: mark it (ack work). */
+void rdbd_ioerr_peer_lacks(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			   sector_t sector, u32 size)
+{
+	spin_lock_irq(&dev->req_lock);
+	rdbd_bm_set_range(dev, ldev, sector, size);
+	spin_unlock_irq(&dev->req_lock);
+}
+
 /*
  * DATA or RS_DATA while this node has no disk (it failed): skip the data
  * and NEG_ACK, so the Primary marks the blocks.  Receive loop.

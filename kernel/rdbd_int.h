@@ -527,6 +527,8 @@ int rdbd_ioerr_got_oos(struct rdbd_device *dev, const struct rdbd_p_ack *p);
 void rdbd_ioerr_peer_state(struct rdbd_device *dev, enum rdbd_role role,
 			   enum rdbd_disk_state old, enum rdbd_disk_state ds);
 bool rdbd_ioerr_mark_received(struct rdbd_device *dev);
+void rdbd_ioerr_peer_lacks(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			   sector_t sector, u32 size);
 int rdbd_ioerr_attach_check(struct rdbd_device *dev,
 			    struct netlink_ext_ack *extack);
 void rdbd_ioerr_attached(struct rdbd_device *dev);

@@ -42,6 +42,7 @@ struct rdbd_peer_req {
 	u64 block_id;			/* the peer's cookie, for the ack */
 	u16 ack_cmd;			/* sent on success; 0: none */
 	u16 nack_cmd;			/* sent on failure */
+	bool peer_lacks;		/* our Primary's disk failed: mark it */
 	blk_status_t status;
 	struct bio *bio;
 };
@@ -176,6 +177,11 @@ void rdbd_ack_work(struct work_struct *work)
 						  peer_req->iv.size,
 						  peer_req->nack_cmd ==
 						  RDBD_P_RS_NEG_ACK);
+		/* after the progress above, which clears what it covers */
+		if (peer_req->peer_lacks)
+			rdbd_ioerr_peer_lacks(dev, peer_req->ldev,
+					      peer_req->iv.sector,
+					      peer_req->iv.size);
 		rdbd_peer_req_free(peer_req);
 	}
 }
@@ -340,12 +346,8 @@ int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	}
 	rdbd_peer_count(dev, pkt->cmd, pkt->data_len);
 	/* Our Primary's disk failed: it lacks this write (ioerr.c). */
-	if (pkt->cmd == RDBD_P_DATA && rdbd_ioerr_mark_received(dev)) {
-		spin_lock_irq(&dev->req_lock);
-		rdbd_bm_set_range(dev, ldev, peer_req->iv.sector,
-				  peer_req->iv.size);
-		spin_unlock_irq(&dev->req_lock);
-	}
+	peer_req->peer_lacks = pkt->cmd == RDBD_P_DATA &&
+			       rdbd_ioerr_mark_received(dev);
 	if (pkt->cmd == RDBD_P_DATA &&
 	    dev->conn.net_conf.protocol == RDBD_PROT_B) {
 		struct rdbd_p_ack ack = {
