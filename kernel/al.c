@@ -113,6 +113,7 @@ static int rdbd_al_write(struct rdbd_device *dev, struct rdbd_backing *ldev)
 		       dev->minor, ldev->path, rdbd_strerror(err));
 		rdbd_set_last_error(dev, "writing the activity log to %s failed: %s",
 				    ldev->path, rdbd_strerror(err));
+		rdbd_ioerr_md(dev, ldev);
 		return err;
 	}
 	al->seq = seq;

@@ -443,6 +443,7 @@ int rdbd_bm_write(struct rdbd_device *dev, struct rdbd_backing *ldev)
 		       dev->minor, ldev->path, rdbd_strerror(err), err);
 		rdbd_set_last_error(dev, "writing the bitmap to %s failed: %s",
 				    ldev->path, rdbd_strerror(err));
+		rdbd_ioerr_md(dev, ldev);
 	}
 	return err;
 }

@@ -470,12 +470,15 @@ static int rdbd_got_state(struct rdbd_device *dev, const struct rdbd_p_state *p)
 	enum rdbd_role role = p->role == RDBD_ROLE_PRIMARY ?
 			      RDBD_ROLE_PRIMARY : RDBD_ROLE_SECONDARY;
 
+	enum rdbd_disk_state old = READ_ONCE(dev->conn.peer_disk_state);
+
 	if (p->disk_state > RDBD_DISK_UPTODATE) {
 		rdbd_conn_error(dev, "peer sent disk state %u; dropping connection",
 				p->disk_state);
 		return -EPROTO;
 	}
 	rdbd_set_peer_state(dev, role, p->disk_state);
+	rdbd_ioerr_peer_state(dev, role, old, p->disk_state);
 	return 0;
 }
 
@@ -518,6 +521,12 @@ static int rdbd_conn_dispatch(struct rdbd_device *dev, struct rdbd_packet *pkt)
 		return rdbd_sync_got_pause(dev, &pkt->u.sync_pause);
 	case RDBD_P_INVALIDATE:
 		return rdbd_inv_got_request(dev);
+	case RDBD_P_READ_REQ:
+		return rdbd_rread_got_req(dev, &pkt->u.read_req);
+	case RDBD_P_READ_REPLY:
+		return rdbd_rread_got_reply(dev, pkt);
+	case RDBD_P_OUT_OF_SYNC:
+		return rdbd_ioerr_got_oos(dev, &pkt->u.out_of_sync);
 	}
 	rdbd_conn_error(dev, "peer sent packet 0x%04x after the handshake; dropping connection",
 			pkt->cmd);

@@ -168,6 +168,8 @@ static void rdbd_dev_init_state(struct rdbd_device *dev, unsigned int minor,
 	INIT_LIST_HEAD(&dev->active);
 	init_waitqueue_head(&dev->active_wait);
 	rdbd_conn_init(dev);
+	rdbd_ioerr_init(dev);
+	rdbd_rread_init(dev);
 }
 
 static void rdbd_disk_init(struct rdbd_device *dev, struct gendisk *disk)

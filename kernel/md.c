@@ -215,6 +215,7 @@ int rdbd_md_write(struct rdbd_device *dev, struct rdbd_backing *ldev,
 		       dev->minor, ldev->path, rdbd_strerror(err), err);
 		rdbd_set_last_error(dev, "writing metadata to %s failed: %s",
 				    ldev->path, rdbd_strerror(err));
+		rdbd_ioerr_md(dev, ldev);
 		rdbd_extack(extack, dev->minor,
 			    "cannot write metadata to %s: %s; nothing was changed",
 			    ldev->path, rdbd_strerror(err));

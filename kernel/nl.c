@@ -96,6 +96,8 @@ static struct netlink_range_validation rdbd_range_al_extents = {
 };
 
 static const struct nla_policy rdbd_disk_policy[RDBD_DISK_MAX + 1] = {
+	[RDBD_DISK_ON_IO_ERROR] = NLA_POLICY_MAX(NLA_U8,
+						 RDBD_ON_IO_ERROR_PASS_ON),
 	[RDBD_DISK_AL_EXTENTS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						&rdbd_range_al_extents),
 	[RDBD_DISK_RESYNC_RATE_KIB] = NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -141,6 +143,8 @@ struct rdbd_status_snapshot {
 	u64 out_of_sync_bits;		/* bitmap weight; 0 while Diskless */
 	u64 bm_writes;
 	u64 al_writes;
+	u64 io_errors;
+	u64 peer_read_sectors;
 	bool split_brain;
 	unsigned long sync_start;
 	char last_error[RDBD_LAST_ERROR_LEN];
@@ -167,6 +171,8 @@ static void rdbd_status_snapshot(struct rdbd_device *dev,
 	s->out_of_sync_bits = dev->ldev ? dev->ldev->bm.weight : 0;
 	s->bm_writes = dev->ldev ? dev->ldev->bm.writes : 0;
 	s->al_writes = dev->ldev ? dev->ldev->al.writes : 0;
+	s->io_errors = dev->ioerr.errors;
+	s->peer_read_sectors = dev->rread.recv_sectors;
 	s->split_brain = conn->split_brain;
 	s->sync_start = conn->sync_start;
 	memcpy(s->last_error, dev->last_error, sizeof(s->last_error));
@@ -243,6 +249,9 @@ static int rdbd_nl_put_counters(struct sk_buff *skb,
 			 s->out_of_sync_bits * (RDBD_BM_BLOCK_BYTES >> 10)) ||
 	    rdbd_put_u64(skb, RDBD_STATUS_BM_WRITES, s->bm_writes) ||
 	    rdbd_put_u64(skb, RDBD_STATUS_AL_WRITES, s->al_writes) ||
+	    rdbd_put_u64(skb, RDBD_STATUS_IO_ERRORS, s->io_errors) ||
+	    rdbd_put_u64(skb, RDBD_STATUS_PEER_READ_KIB,
+			 s->peer_read_sectors >> 1) ||
 	    nla_put_u8(skb, RDBD_STATUS_SPLIT_BRAIN, s->split_brain))
 		return -EMSGSIZE;
 	/* Only while a sync runs. */
@@ -797,6 +806,8 @@ static int rdbd_act_disk_opts(struct rdbd_device *dev, struct genl_info *info)
 		c->c_max_rate_kib = nla_get_u32(tb[RDBD_DISK_C_MAX_RATE_KIB]);
 	if (tb[RDBD_DISK_AL_EXTENTS])
 		c->al_extents = nla_get_u32(tb[RDBD_DISK_AL_EXTENTS]);
+	if (tb[RDBD_DISK_ON_IO_ERROR])
+		c->on_io_error = nla_get_u8(tb[RDBD_DISK_ON_IO_ERROR]);
 	spin_unlock_irq(&dev->req_lock);
 	return 0;		/* no state changed: no event */
 }

@@ -55,6 +55,9 @@ static const struct rdbd_packet_rule rdbd_packet_rules[] = {
 	{ RDBD_P_BITMAP_DONE,	sizeof(struct rdbd_p_bitmap_done) },
 	{ RDBD_P_SYNC_PAUSE,	sizeof(struct rdbd_p_sync_pause) },
 	{ RDBD_P_INVALIDATE,	0 },
+	{ RDBD_P_READ_REQ,	sizeof(struct rdbd_p_ack) },
+	{ RDBD_P_READ_REPLY,	sizeof(struct rdbd_p_data), true },
+	{ RDBD_P_OUT_OF_SYNC,	sizeof(struct rdbd_p_ack) },
 };
 
 static const struct rdbd_packet_rule *rdbd_packet_rule(u16 cmd)
@@ -313,8 +316,7 @@ int rdbd_recv_bio(struct rdbd_device *dev, struct bio *bio)
 }
 
 /* Read and discard @len bytes (a packet we refuse but can skip). */
-static int rdbd_recv_skip(struct rdbd_device *dev, u32 len,
-			  unsigned long deadline)
+int rdbd_recv_skip(struct rdbd_device *dev, u32 len, unsigned long deadline)
 {
 	u8 buf[64];
 	int err = 0;

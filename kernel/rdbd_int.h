@@ -249,6 +249,9 @@ struct rdbd_packet {
 		struct rdbd_p_bitmap bitmap;
 		struct rdbd_p_bitmap_done bitmap_done;
 		struct rdbd_p_sync_pause sync_pause;
+		struct rdbd_p_ack read_req;
+		struct rdbd_p_data read_reply;
+		struct rdbd_p_ack out_of_sync;
 	} u;
 };
 
@@ -266,6 +269,42 @@ struct rdbd_disk_conf {
 	u32 c_min_rate_kib;
 	u32 c_max_rate_kib;
 	u32 al_extents;			/* used at the next attach */
+	u8 on_io_error;			/* enum rdbd_on_io_error */
+};
+
+/*
+ * Backing-disk I/O errors (ioerr.c has the design).  req_lock protects
+ * everything here but work, which is queued under it.
+ */
+#define RDBD_IOERR_OOS_MAX	32
+struct rdbd_ioerr {
+	struct work_struct work;	/* detaches; runs under state_mutex */
+	bool detach;			/* a local error asks for a detach */
+	bool told_peer;			/* STATE(Failed) went out already */
+	bool peer_disk_lost;		/* the peer lost its disk: new UUID */
+	u64 errors;			/* failed local I/Os (status) */
+	/* failed local writes since the disk failed, for OUT_OF_SYNC */
+	struct {
+		sector_t sector;
+		u32 size;
+	} oos[RDBD_IOERR_OOS_MAX];
+	unsigned int nr_oos;
+	bool oos_overflow;		/* more than fit: all blocks */
+};
+
+/*
+ * Reads served by the peer (remote_read.c).  req_lock protects the
+ * lists and counters; the works are queued under it.
+ */
+struct rdbd_rread_state {
+	struct list_head pending;	/* this node's reads at the peer */
+	u64 next_id;			/* cookie of the next READ_REQ */
+	struct work_struct send_work;	/* sends READ_REQ for new ones */
+	struct list_head served;	/* the peer's reads, read locally */
+	unsigned int serving;		/* the peer's reads not answered */
+	wait_queue_head_t serving_wait;	/* serving dropped to 0 */
+	struct work_struct reply_work;	/* sends READ_REPLY for served */
+	u64 recv_sectors;		/* read from the peer (status) */
 };
 
 /* One minor: /dev/rdbdN. */
@@ -300,6 +339,8 @@ struct rdbd_device {
 	struct bio_set peer_bio_set;	/* bios of received writes, bvecs */
 
 	struct rdbd_connection conn;
+	struct rdbd_ioerr ioerr;	/* see struct rdbd_ioerr */
+	struct rdbd_rread_state rread;	/* see struct rdbd_rread_state */
 };
 
 /* SyncSource or SyncTarget, paused or not? */
@@ -393,6 +434,7 @@ int rdbd_sync_target_done(struct rdbd_device *dev,
 int rdbd_attach(struct rdbd_device *dev, const char *path,
 		struct netlink_ext_ack *extack);
 int rdbd_detach(struct rdbd_device *dev, struct netlink_ext_ack *extack);
+void rdbd_backing_close(struct rdbd_backing *ldev);
 int rdbd_primary(struct rdbd_device *dev, bool force,
 		 struct netlink_ext_ack *extack);
 int rdbd_secondary(struct rdbd_device *dev, struct netlink_ext_ack *extack);
@@ -473,6 +515,32 @@ int rdbd_invalidate_remote(struct rdbd_device *dev,
 			   struct netlink_ext_ack *extack);
 int rdbd_inv_got_request(struct rdbd_device *dev);
 
+/* ioerr.c: backing-disk I/O errors, on-io-error */
+void rdbd_ioerr_init(struct rdbd_device *dev);
+void rdbd_ioerr_exit(struct rdbd_device *dev);
+bool rdbd_ioerr_local(struct rdbd_device *dev, struct rdbd_backing *ldev,
+		     enum req_op op, sector_t sector, u32 size);
+void rdbd_ioerr_md(struct rdbd_device *dev, struct rdbd_backing *ldev);
+void rdbd_ioerr_before_nack(struct rdbd_device *dev);
+int rdbd_ioerr_refuse_data(struct rdbd_device *dev, struct rdbd_packet *pkt);
+int rdbd_ioerr_got_oos(struct rdbd_device *dev, const struct rdbd_p_ack *p);
+void rdbd_ioerr_peer_state(struct rdbd_device *dev, enum rdbd_role role,
+			   enum rdbd_disk_state old, enum rdbd_disk_state ds);
+bool rdbd_ioerr_mark_received(struct rdbd_device *dev);
+void rdbd_ioerr_peer_lacks(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			   sector_t sector, u32 size);
+int rdbd_ioerr_attach_check(struct rdbd_device *dev,
+			    struct netlink_ext_ack *extack);
+void rdbd_ioerr_attached(struct rdbd_device *dev);
+
+/* remote_read.c: reads the peer serves for a Diskless Primary */
+void rdbd_rread_init(struct rdbd_device *dev);
+bool rdbd_rread_submit(struct rdbd_device *dev, struct bio *bio,
+		       unsigned long start_time);
+int rdbd_rread_got_req(struct rdbd_device *dev, const struct rdbd_p_ack *p);
+int rdbd_rread_got_reply(struct rdbd_device *dev, struct rdbd_packet *pkt);
+void rdbd_rread_conn_lost(struct rdbd_device *dev);
+
 /* helper.c: handlers in userspace */
 void rdbd_helper_init(struct rdbd_device *dev);
 void rdbd_helper_later(struct rdbd_device *dev, const char *name);
@@ -495,6 +563,7 @@ int rdbd_send_page_bio(struct rdbd_device *dev, u16 cmd,
 int rdbd_recv_buf(struct rdbd_device *dev, void *buf, size_t len,
 		  unsigned long deadline);
 int rdbd_recv_bio(struct rdbd_device *dev, struct bio *bio);
+int rdbd_recv_skip(struct rdbd_device *dev, u32 len, unsigned long deadline);
 int rdbd_recv_packet(struct rdbd_device *dev, struct rdbd_packet *pkt,
 		     unsigned long deadline);
 int rdbd_recv_expect(struct rdbd_device *dev, struct rdbd_packet *pkt,

@@ -37,10 +37,12 @@ struct workqueue_struct *rdbd_wq;
 /* A write received from the peer. */
 struct rdbd_peer_req {
 	struct rdbd_device *dev;
+	struct rdbd_backing *ldev;	/* pinned: an in-flight count */
 	struct rdbd_interval iv;	/* on peer_active, then peer_done */
 	u64 block_id;			/* the peer's cookie, for the ack */
 	u16 ack_cmd;			/* sent on success; 0: none */
 	u16 nack_cmd;			/* sent on failure */
+	bool peer_lacks;		/* our Primary's disk failed: mark it */
 	blk_status_t status;
 	struct bio *bio;
 };
@@ -127,6 +129,9 @@ static void rdbd_peer_req_endio(struct bio *bio)
 	unsigned long flags;
 
 	peer_req->status = bio->bi_status;
+	if (peer_req->status)
+		rdbd_ioerr_local(dev, peer_req->ldev, bio_op(bio),
+				 peer_req->iv.sector, peer_req->iv.size);
 	spin_lock_irqsave(&dev->req_lock, flags);
 	list_move_tail(&peer_req->iv.list, &dev->conn.peer_done);
 	spin_unlock_irqrestore(&dev->req_lock, flags);
@@ -144,10 +149,12 @@ static void rdbd_peer_req_ack(struct rdbd_peer_req *peer_req)
 		.size = cpu_to_be32(peer_req->iv.size),
 	};
 
-	if (peer_req->status)
+	if (peer_req->status) {
 		pr_err_ratelimited("rdbd%u: writing %u bytes at sector %llu for the peer failed\n",
 				   dev->minor, peer_req->iv.size,
 				   (u64)peer_req->iv.sector);
+		rdbd_ioerr_before_nack(dev);
+	}
 	if (cmd)
 		rdbd_send_packet(dev, cmd, &p, sizeof(p));	/* ENOTCONN: fine */
 }
@@ -170,6 +177,11 @@ void rdbd_ack_work(struct work_struct *work)
 						  peer_req->iv.size,
 						  peer_req->nack_cmd ==
 						  RDBD_P_RS_NEG_ACK);
+		/* after the progress above, which clears what it covers */
+		if (peer_req->peer_lacks)
+			rdbd_ioerr_peer_lacks(dev, peer_req->ldev,
+					      peer_req->iv.sector,
+					      peer_req->iv.size);
 		rdbd_peer_req_free(peer_req);
 	}
 }
@@ -250,6 +262,7 @@ static struct rdbd_peer_req *rdbd_peer_req_alloc(struct rdbd_device *dev,
 	if (!peer_req)
 		return NULL;
 	peer_req->dev = dev;
+	peer_req->ldev = ldev;
 	peer_req->iv.sector = be64_to_cpu(p->sector);
 	peer_req->iv.size = be32_to_cpu(p->size);
 	INIT_LIST_HEAD(&peer_req->iv.list);
@@ -316,10 +329,8 @@ int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	if (err)
 		return err;
 	ldev = rdbd_io_get_backing(dev);
-	if (!ldev) {
-		rdbd_conn_error(dev, "peer sent data but this node has no disk; dropping connection");
-		return -EPROTO;
-	}
+	if (!ldev)			/* it failed: ioerr.c */
+		return rdbd_ioerr_refuse_data(dev, pkt);
 	peer_req = rdbd_peer_req_alloc(dev, ldev, pkt->cmd, p, pkt->data_len);
 	if (!peer_req) {
 		rdbd_io_put_backing(dev, REQ_OP_WRITE, 0, BLK_STS_RESOURCE);
@@ -334,6 +345,9 @@ int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt)
 		}
 	}
 	rdbd_peer_count(dev, pkt->cmd, pkt->data_len);
+	/* Our Primary's disk failed: it lacks this write (ioerr.c). */
+	peer_req->peer_lacks = pkt->cmd == RDBD_P_DATA &&
+			       rdbd_ioerr_mark_received(dev);
 	if (pkt->cmd == RDBD_P_DATA &&
 	    dev->conn.net_conf.protocol == RDBD_PROT_B) {
 		struct rdbd_p_ack ack = {

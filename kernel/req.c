@@ -63,6 +63,10 @@ struct rdbd_io {
 	bool net;			/* req_lock: the net part is not done */
 	blk_status_t status;		/* of the local clone */
 	bool durable;			/* a write durable on completion */
+	/* no good local copy (on-io-error detach, ioerr.c): the bio's
+	 * status is the net part's outcome, net_ok (req_lock) */
+	bool local_failed;
+	bool net_ok;
 	struct bio clone;		/* last: bio_set front_pad */
 };
 
@@ -184,7 +188,10 @@ static void rdbd_io_finish(struct rdbd_io *io)
 	enum req_op op = bio_op(orig);
 	unsigned int sectors = bio_sectors(orig);
 
-	rdbd_al_complete_io(dev, io->ldev, io->al_slots);
+	if (io->local_failed && !io->net_ok)
+		status = BLK_STS_IOERR;	/* no copy anywhere */
+	if (io->ldev)
+		rdbd_al_complete_io(dev, io->ldev, io->al_slots);
 	bio_put(&io->clone);		/* frees io too */
 	bio_end_io_acct(orig, start_time);
 	orig->bi_status = status;
@@ -208,15 +215,46 @@ static bool rdbd_io_put_part(struct rdbd_io *io)
 	return true;
 }
 
+/*
+ * A read whose clone failed under on-io-error detach: the peer serves
+ * it (remote_read.c), or it fails.  The clone's part is over.
+ */
+static void rdbd_io_read_from_peer(struct rdbd_io *io)
+{
+	struct rdbd_device *dev = io->dev;
+	struct bio *orig = io->orig;
+	unsigned long start_time = io->start_time;
+
+	bio_put(&io->clone);		/* frees io too */
+	rdbd_io_put_backing(dev, REQ_OP_READ, 0, BLK_STS_IOERR);
+	if (!rdbd_rread_submit(dev, orig, start_time)) {
+		bio_end_io_acct(orig, start_time);
+		bio_io_error(orig);
+	}
+}
+
 static void rdbd_io_endio(struct bio *clone)
 {
 	struct rdbd_io *io = container_of(clone, struct rdbd_io, clone);
 	struct rdbd_device *dev = io->dev;
+	blk_status_t status = clone->bi_status;
+	struct bio *orig = io->orig;
 	unsigned long flags;
 	bool done;
 
+	/* orig's bi_iter is untouched; the clone's may have moved */
+	if (status && rdbd_ioerr_local(dev, io->ldev, bio_op(orig),
+				       orig->bi_iter.bi_sector,
+				       orig->bi_iter.bi_size)) {
+		if (!op_is_write(bio_op(orig))) {
+			rdbd_io_read_from_peer(io);
+			return;
+		}
+		io->local_failed = true;
+		status = BLK_STS_OK;
+	}
 	spin_lock_irqsave(&dev->req_lock, flags);
-	io->status = clone->bi_status;
+	io->status = status;
 	done = rdbd_io_put_part(io);
 	spin_unlock_irqrestore(&dev->req_lock, flags);
 	if (done)
@@ -240,8 +278,11 @@ static void rdbd_io_net_done(struct rdbd_io *io, enum rdbd_net_outcome how)
 	spin_lock_irq(&dev->req_lock);
 	if (io->net) {
 		io->net = false;
+		io->net_ok = how != RDBD_NET_LOST;
 		list_del_init(&io->pending);
-		if (how == RDBD_NET_ON_DISK)
+		if (!io->ldev)
+			;		/* Diskless: no bitmap here */
+		else if (how == RDBD_NET_ON_DISK)
 			rdbd_bm_clear_range(dev, io->ldev, io->iv.sector,
 					    io->iv.size);
 		else if (how == RDBD_NET_LOST)
@@ -322,7 +363,9 @@ int rdbd_got_ack(struct rdbd_device *dev, u16 cmd, const struct rdbd_p_ack *p)
 				 RDBD_NET_ON_DISK : cmd == RDBD_P_NEG_ACK ?
 				 RDBD_NET_LOST : RDBD_NET_SENT);
 	}
-	if (cmd == RDBD_P_NEG_ACK) {
+	/* A peer whose disk failed said so first (ioerr.c): no drop. */
+	if (cmd == RDBD_P_NEG_ACK &&
+	    READ_ONCE(dev->conn.peer_disk_state) >= RDBD_DISK_INCONSISTENT) {
 		rdbd_conn_error(dev, "peer failed to write %u bytes at sector %llu; it needs a full resync, dropping connection",
 				be32_to_cpu(p->size), be64_to_cpu(p->sector));
 		return -EIO;
@@ -372,6 +415,7 @@ void rdbd_repl_conn_lost(struct rdbd_device *dev)
 	}
 	rdbd_repl_mark_unconfirmed(dev);
 	rdbd_peer_reqs_drain(dev);
+	rdbd_rread_conn_lost(dev);
 }
 
 /* ---- submit_bio ---- */
@@ -443,21 +487,97 @@ static bool rdbd_io_register(struct rdbd_device *dev, struct rdbd_io *io)
 			    dev->req_lock);
 	rdbd_iv_acquire(dev, &io->iv);
 	dev->app_writes++;		/* the resync controller yields */
+	/* a peer whose disk failed gets nothing: the bitmap records it */
 	net = dev->conn.cstate >= RDBD_CONN_CONNECTED &&
-	      dev->role == RDBD_ROLE_PRIMARY;
+	      dev->role == RDBD_ROLE_PRIMARY &&
+	      dev->conn.peer_disk_state >= RDBD_DISK_INCONSISTENT;
 	io->net = net;
 	io->durable = rdbd_io_durable(dev, io, net);
 	if (net) {
 		io->parts++;
 		io->block_id = ++dev->conn.next_block_id;
 		list_add_tail(&io->pending, &dev->conn.pending);
-	} else if (bio_op(bio) != REQ_OP_READ) {
+	} else if (bio_op(bio) != REQ_OP_READ && io->ldev) {
 		/* discards and write-zeroes change data too */
 		rdbd_bm_set_range(dev, io->ldev, bio->bi_iter.bi_sector,
 				  bio->bi_iter.bi_size);
 	}
 	spin_unlock_irq(&dev->req_lock);
 	return net;
+}
+
+static struct rdbd_io *rdbd_io_setup(struct rdbd_device *dev,
+				     struct rdbd_backing *ldev,
+				     struct bio *bio, struct bio *clone)
+{
+	struct rdbd_io *io = container_of(clone, struct rdbd_io, clone);
+
+	io->dev = dev;
+	io->ldev = ldev;
+	io->orig = bio;
+	io->parts = 0;
+	io->net = false;
+	io->durable = false;
+	io->local_failed = false;
+	io->net_ok = false;
+	INIT_LIST_HEAD(&io->iv.list);
+	INIT_LIST_HEAD(&io->pending);
+	io->al_slots[0] = io->al_slots[1] = RDBD_AL_NO_SLOT;
+	return io;
+}
+
+/* A write of a Diskless Primary: to the peer only (see ioerr.c). */
+static void rdbd_io_write_diskless(struct rdbd_device *dev, struct bio *bio)
+{
+	struct rdbd_io *io;
+	struct bio *clone;
+
+	/* Never submitted: the clone only carries the rdbd_io. */
+	clone = bio_alloc_clone(bio->bi_bdev, bio, GFP_NOIO, &dev->bio_set);
+	if (!clone) {
+		bio->bi_status = BLK_STS_RESOURCE;
+		bio_endio(bio);
+		return;
+	}
+	io = rdbd_io_setup(dev, NULL, bio, clone);
+	io->local_failed = true;
+	spin_lock_irq(&dev->req_lock);
+	dev->io_inflight++;		/* rdbd_io_finish() drops it */
+	spin_unlock_irq(&dev->req_lock);
+	io->start_time = bio_start_io_acct(bio);
+	if (rdbd_io_register(dev, io)) {
+		rdbd_io_send(io);
+		return;
+	}
+	/* No peer takes it: there is no copy to write to. */
+	spin_lock_irq(&dev->req_lock);
+	rdbd_iv_release(dev, &io->iv);
+	spin_unlock_irq(&dev->req_lock);
+	rdbd_io_finish(io);
+}
+
+/*
+ * Diskless: only a Primary whose disk failed (ioerr.c) has I/O to do.
+ * Reads go to the peer, writes to the peer only; without a peer that can
+ * take them they fail.
+ */
+static void rdbd_io_submit_diskless(struct rdbd_device *dev, struct bio *bio)
+{
+	unsigned long start_time;
+
+	if (READ_ONCE(dev->role) != RDBD_ROLE_PRIMARY) {
+		bio_io_error(bio);
+		return;
+	}
+	if (rdbd_io_is_write(bio)) {
+		rdbd_io_write_diskless(dev, bio);
+		return;
+	}
+	start_time = bio_start_io_acct(bio);
+	if (!rdbd_rread_submit(dev, bio, start_time)) {
+		bio_end_io_acct(bio, start_time);
+		bio_io_error(bio);
+	}
 }
 
 void rdbd_submit_bio(struct bio *bio)
@@ -474,7 +594,7 @@ void rdbd_submit_bio(struct bio *bio)
 		return;
 	ldev = rdbd_io_get_backing(dev);
 	if (!ldev) {
-		bio_io_error(bio);	/* Diskless: there is no data */
+		rdbd_io_submit_diskless(dev, bio);
 		return;
 	}
 	if (rdbd_flush_is_noop(dev, bio)) {
@@ -495,16 +615,8 @@ void rdbd_submit_bio(struct bio *bio)
 		bio_endio(bio);
 		return;
 	}
-	io = container_of(clone, struct rdbd_io, clone);
-	io->dev = dev;
-	io->ldev = ldev;
-	io->orig = bio;
+	io = rdbd_io_setup(dev, ldev, bio, clone);
 	io->parts = 1;
-	io->net = false;
-	io->durable = false;
-	INIT_LIST_HEAD(&io->iv.list);
-	INIT_LIST_HEAD(&io->pending);
-	io->al_slots[0] = io->al_slots[1] = RDBD_AL_NO_SLOT;
 	if (rdbd_io_is_write(bio)) {
 		/* before owning the range: see al.c */
 		rdbd_al_begin_io(dev, ldev, bio->bi_iter.bi_sector,

@@ -100,7 +100,7 @@ static void rdbd_extack_open_failed(struct rdbd_device *dev, const char *path,
 	}
 }
 
-static void rdbd_backing_close(struct rdbd_backing *ldev)
+void rdbd_backing_close(struct rdbd_backing *ldev)
 {
 	rdbd_al_free(ldev);
 	rdbd_bm_free(ldev);
@@ -212,6 +212,9 @@ int rdbd_attach(struct rdbd_device *dev, const char *path,
 			    dev->ldev->path);
 		return -EBUSY;
 	}
+	err = rdbd_ioerr_attach_check(dev, extack);
+	if (err)
+		return err;
 	if (path[0] != '/') {
 		rdbd_extack(extack, dev->minor,
 			    "backing device path '%s' is not absolute", path);
@@ -248,6 +251,7 @@ int rdbd_attach(struct rdbd_device *dev, const char *path,
 		dev->minor, path, rdbd_disk_state_name(disk_state),
 		ldev->layout.data_bytes >> 10,
 		ldev->md.uuid[RDBD_UUID_CURRENT]);
+	rdbd_ioerr_attached(dev);
 	return RDBD_CHANGED;
 
 out_close_backing:

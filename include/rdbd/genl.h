@@ -164,6 +164,9 @@ enum rdbd_disk_attr {
 	/* u32, 7..65534: hot 4 MiB extents of the activity log, from the
 	 * next attach on; capped at RDBD_AL_EXTENTS_MAX (1016) */
 	RDBD_DISK_AL_EXTENTS		= 5,
+	/* u8, enum rdbd_on_io_error: what a backing-disk I/O error does;
+	 * a new device starts with detach */
+	RDBD_DISK_ON_IO_ERROR		= 6,
 	__RDBD_DISK_MAX,
 };
 #define RDBD_DISK_MAX (__RDBD_DISK_MAX - 1)
@@ -192,6 +195,14 @@ enum rdbd_net_attr {
 	__RDBD_NET_MAX,
 };
 #define RDBD_NET_MAX (__RDBD_NET_MAX - 1)
+
+/* on-io-error policies (RDBD_DISK_ON_IO_ERROR), DRBD's names */
+enum rdbd_on_io_error {
+	/* the disk goes Failed -> Diskless; the peer serves its I/O */
+	RDBD_ON_IO_ERROR_DETACH		= 0,
+	/* the bio completes with the error; the disk stays attached */
+	RDBD_ON_IO_ERROR_PASS_ON	= 1,
+};
 
 /* after-sb-Npri policies, DRBD's names */
 enum rdbd_after_sb {
@@ -243,6 +254,9 @@ enum rdbd_status_attr {
 	/* u8: 1 if the last connection attempt found a split brain */
 	RDBD_STATUS_SPLIT_BRAIN		= 27,
 	RDBD_STATUS_AL_WRITES		= 28,	/* u64: activity-log transactions */
+	/* 29..31: online verify */
+	RDBD_STATUS_IO_ERRORS		= 32,	/* u64: failed backing-disk I/Os */
+	RDBD_STATUS_PEER_READ_KIB	= 33,	/* u64: reads the peer served */
 	/* The resync controller as RDBD_CMD_DISK_OPTS last set it (u32, the
 	 * units of the RDBD_DISK_* of the same name); AL_EXTENTS is the
 	 * value the next attach uses, not necessarily the one in use. */

@@ -105,6 +105,10 @@ enum rdbd_packet_id {
 	RDBD_P_BITMAP_DONE	= 0x0046,	/* end of the sender's bitmap */
 	RDBD_P_SYNC_PAUSE	= 0x0047,	/* the sender's user paused/resumed */
 	RDBD_P_INVALIDATE	= 0x0048,	/* no payload: invalidate your disk */
+	/* backing-disk failures (on-io-error detach) */
+	RDBD_P_READ_REQ		= 0x0060,	/* rdbd_p_ack: read this for me */
+	RDBD_P_READ_REPLY	= 0x0061,	/* rdbd_p_data + the data */
+	RDBD_P_OUT_OF_SYNC	= 0x0062,	/* rdbd_p_ack: my copy is bad */
 };
 
 struct rdbd_wire_hdr {
@@ -221,7 +225,20 @@ struct rdbd_p_data {
 	__u8 reserved[8];	/* 0 */
 };
 
-/* RECV_ACK, WRITE_ACK, NEG_ACK, RS_WRITE_ACK, RS_NEG_ACK */
+/*
+ * READ_REPLY reuses struct rdbd_p_data: the request's sector, block_id
+ * and size; dp_flags 0 and size bytes of data follow, or
+ * RDBD_RR_F_ERROR and no data (the peer's read failed).
+ */
+#define RDBD_RR_F_ERROR		(1U << 0)
+
+/*
+ * RECV_ACK, WRITE_ACK, NEG_ACK, RS_WRITE_ACK, RS_NEG_ACK; also
+ * READ_REQ (a Primary whose disk failed asks the peer for size bytes at
+ * sector; block_id is echoed in the READ_REPLY) and OUT_OF_SYNC (the
+ * sender's copy of the range is bad: the receiver marks it in its
+ * bitmap; block_id 0).
+ */
 struct rdbd_p_ack {
 	__be64 sector;
 	__be64 block_id;

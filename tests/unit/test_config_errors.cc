@@ -243,6 +243,10 @@ const BadConfig kOptionErrors[] = {
 	 "resource r0 {\n  disk { on-io-error pass-on; }\n}\n",
 	 "t.conf:2:22: bad value 'pass-on' for 'on-io-error' (expected one of: "
 	 "detach, pass_on)"},
+	{"on-io-error call-local-io-error is DRBD's, not rdbd's",
+	 "resource r0 {\n  disk { on-io-error call-local-io-error; }\n}\n",
+	 "t.conf:2:22: on-io-error call-local-io-error: not supported by rdbd; "
+	 "use one of: detach, pass_on"},
 	{"after-sb-0pri value of another key",
 	 "resource r0 {\n  net { after-sb-0pri consensus; }\n}\n",
 	 "t.conf:2:23: bad value 'consensus' for 'after-sb-0pri' (expected one "

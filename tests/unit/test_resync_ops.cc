@@ -19,7 +19,7 @@ TEST_CASE("dry-run text of the resync operations", "[ops][resync]")
 
 	CHECK(format_plan(plan_disk_options(corman)) ==
 	      "disk-options 0 resync-rate=250 c-plan-ahead=20 c-min-rate=250 "
-	      "c-max-rate=102400 al-extents=1237\n");
+	      "c-max-rate=102400 al-extents=1237 on-io-error=detach\n");
 	CHECK(format_plan(plan_pause_sync(corman)) == "pause-sync 0\n");
 	CHECK(format_plan(plan_resume_sync(corman)) == "resume-sync 0\n");
 	CHECK(format_plan(plan_outdate(corman)) == "outdate 0\n");
@@ -50,7 +50,21 @@ TEST_CASE("disk options reach up and adjust only when configured",
 	// before attach: al-extents is read when the disk is attached
 	CHECK(format_op(up[1].op) ==
 	      "disk-options 0 resync-rate=4096 c-plan-ahead=0 c-min-rate=250 "
-	      "c-max-rate=102400 al-extents=1237");
+	      "c-max-rate=102400 al-extents=1237 on-io-error=detach");
+}
+
+TEST_CASE("on-io-error pass_on reaches up and adjust as a disk option",
+	  "[ops][resync]")
+{
+	Config c = parse(kTwoNodes);
+	c.resources[0].disk.on_io_error = DiskOptions::OnIoError::PassOn;
+	const NodeResource corman = resource_on_node(c.resources[0], "corman");
+	const Plan up = plan_up(corman);
+	REQUIRE(up.size() == 4);
+	CHECK(format_op(up[1].op) ==
+	      "disk-options 0 resync-rate=250 c-plan-ahead=20 c-min-rate=250 "
+	      "c-max-rate=102400 al-extents=1237 on-io-error=pass_on");
+	CHECK(disk_opts_op(corman).on_io_error == RDBD_ON_IO_ERROR_PASS_ON);
 }
 
 TEST_CASE("after-sb policies: DRBD's names, unsupported ones refused",

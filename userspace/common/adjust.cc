@@ -84,8 +84,9 @@ std::string net_change(const NodeResource &r, const DeviceStatus &k,
 DiskOptsOp default_disk_opts(unsigned minor)
 {
 	const DiskOptions d;
-	return {minor, d.resync_rate_kib, d.c_plan_ahead_ds, d.c_min_rate_kib,
-		d.c_max_rate_kib, d.al_extents};
+	return {minor,		   d.resync_rate_kib, d.c_plan_ahead_ds,
+		d.c_min_rate_kib, d.c_max_rate_kib,  d.al_extents,
+		RDBD_ON_IO_ERROR_DETACH};
 }
 
 // Sets the fields that `text` (a record) names, ignoring anything else.
@@ -98,22 +99,24 @@ void read_disk_record(const std::string &text, DiskOptsOp &op)
 		for (const DiskOptField &f : kDiskOptFields)
 			if (w.compare(0, eq, f.name) == 0 &&
 			    std::string(f.name).size() == eq)
-				op.*f.field = static_cast<uint32_t>(
-					std::strtoul(w.c_str() + eq + 1,
-						     nullptr, 10));
+				if (auto v = parse_disk_opt(f, w.substr(eq + 1)))
+					op.*f.field = v;
 	}
 }
 
 DiskOptsOp running_disk_opts(const NodeResource &r, const DeviceStatus &k,
 			     const std::optional<std::string> &applied)
 {
-	if (k.disk_options_reported)
-		return {r.minor(),	   k.resync_rate_kib,
-			k.c_plan_ahead_ds, k.c_min_rate_kib,
-			k.c_max_rate_kib,  k.al_extents};
 	DiskOptsOp op = default_disk_opts(r.minor());
 	if (applied)
 		read_disk_record(*applied, op);
+	if (k.disk_options_reported) { // all but on-io-error
+		op.resync_rate_kib = k.resync_rate_kib;
+		op.c_plan_ahead_ds = k.c_plan_ahead_ds;
+		op.c_min_rate_kib = k.c_min_rate_kib;
+		op.c_max_rate_kib = k.c_max_rate_kib;
+		op.al_extents = k.al_extents;
+	}
 	return op;
 }
 
@@ -145,15 +148,15 @@ void adjust_disk_options(const NodeResource &r, const DeviceStatus &k,
 {
 	const DiskOptsOp have = running_disk_opts(r, k, applied);
 	const DiskOptsOp want = disk_opts_op(r);
-	DiskOptsOp change{r.minor(), {}, {}, {}, {}, {}};
+	DiskOptsOp change{r.minor(), {}, {}, {}, {}, {}, {}};
 	std::string list;
 	for (const DiskOptField &f : kDiskOptFields) {
 		if (have.*f.field == want.*f.field)
 			continue;
 		change.*f.field = want.*f.field;
 		list += std::string(list.empty() ? "" : ", ") + f.name + "=" +
-			std::to_string(*(have.*f.field)) + " -> " + f.name +
-			"=" + std::to_string(*(want.*f.field));
+			disk_opt_text(f, *(have.*f.field)) + " -> " + f.name +
+			"=" + disk_opt_text(f, *(want.*f.field));
 	}
 	if (list.empty())
 		return;

@@ -34,6 +34,15 @@ KeySpec choice(std::string_view keyword, std::vector<std::string_view> choices,
 	return k;
 }
 
+// DRBD's third policy runs a handler and then detaches; rdbd has no
+// local-io-error handler, so a config that relies on it must not pass
+// silently as plain detach.
+KeySpec on_io_error()
+{
+	return choice("on-io-error", {"detach", "pass_on"}, {},
+		      {"call-local-io-error"});
+}
+
 // A rate in KiB/s.  As in drbd.conf, a suffix scales the number from
 // its plain unit: "100k" is 100, "10M" 10240, "1G" 1048576.
 KeySpec rate(std::string_view keyword, long long min, long long max)
@@ -113,7 +122,7 @@ const SectionSpec &disk_schema()
 		integer("c-plan-ahead", 0, 300, "tenths of a second"),
 		rate("c-min-rate", 0, 4194304),
 		rate("c-max-rate", 250, 4194304),
-		choice("on-io-error", {"detach", "pass_on"}),
+		on_io_error(),
 	}};
 	return spec;
 }

@@ -73,12 +73,18 @@ NlMessage request(GenlClient &k, const DiskOptsOp &o)
 	static const int kAttrs[] = {
 		RDBD_DISK_RESYNC_RATE_KIB, RDBD_DISK_C_PLAN_AHEAD_DS,
 		RDBD_DISK_C_MIN_RATE_KIB,  RDBD_DISK_C_MAX_RATE_KIB,
-		RDBD_DISK_AL_EXTENTS,
+		RDBD_DISK_AL_EXTENTS,	   RDBD_DISK_ON_IO_ERROR,
 	};
 	static_assert(std::size(kAttrs) == std::size(kDiskOptFields));
-	for (size_t i = 0; i < std::size(kAttrs); ++i)
-		if (const std::optional<uint32_t> &v = o.*kDiskOptFields[i].field)
+	for (size_t i = 0; i < std::size(kAttrs); ++i) {
+		const std::optional<uint32_t> &v = o.*kDiskOptFields[i].field;
+		if (!v)
+			continue;
+		if (kAttrs[i] == RDBD_DISK_ON_IO_ERROR) // the one u8
+			put_u8(m.get(), kAttrs[i], static_cast<uint8_t>(*v));
+		else
 			put_u32(m.get(), kAttrs[i], *v);
+	}
 	return m;
 }
 

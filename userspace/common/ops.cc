@@ -1,5 +1,7 @@
 #include "ops.h"
 
+#include <cstdlib>
+
 #include <rdbd/genl.h>
 
 #include "config_error.h"
@@ -63,7 +65,7 @@ std::string op_text(const DiskOptsOp &o)
 	std::string text = head("disk-options", o.minor);
 	for (const DiskOptField &f : kDiskOptFields)
 		if (const std::optional<uint32_t> &v = o.*f.field)
-			text += option(f.name, std::to_string(*v));
+			text += option(f.name, disk_opt_text(f, *v));
 	return text;
 }
 
@@ -184,13 +186,34 @@ bool after_sb_allowed(int primaries, uint8_t v)
 
 } // namespace
 
-const DiskOptField kDiskOptFields[5] = {
-	{"resync-rate", &DiskOptsOp::resync_rate_kib},
-	{"c-plan-ahead", &DiskOptsOp::c_plan_ahead_ds},
-	{"c-min-rate", &DiskOptsOp::c_min_rate_kib},
-	{"c-max-rate", &DiskOptsOp::c_max_rate_kib},
-	{"al-extents", &DiskOptsOp::al_extents},
+const DiskOptField kDiskOptFields[6] = {
+	{"resync-rate", &DiskOptsOp::resync_rate_kib, {}},
+	{"c-plan-ahead", &DiskOptsOp::c_plan_ahead_ds, {}},
+	{"c-min-rate", &DiskOptsOp::c_min_rate_kib, {}},
+	{"c-max-rate", &DiskOptsOp::c_max_rate_kib, {}},
+	{"al-extents", &DiskOptsOp::al_extents, {}},
+	// enum rdbd_on_io_error
+	{"on-io-error", &DiskOptsOp::on_io_error, {"detach", "pass_on"}},
 };
+
+std::string disk_opt_text(const DiskOptField &f, uint32_t value)
+{
+	if (value < f.value_names.size())
+		return f.value_names[value];
+	return std::to_string(value);
+}
+
+std::optional<uint32_t> parse_disk_opt(const DiskOptField &f,
+				       const std::string &text)
+{
+	for (size_t i = 0; i < f.value_names.size(); ++i)
+		if (text == f.value_names[i])
+			return static_cast<uint32_t>(i);
+	if (text.empty() || text.find_first_not_of("0123456789") !=
+				    std::string::npos)
+		return std::nullopt;
+	return static_cast<uint32_t>(std::strtoul(text.c_str(), nullptr, 10));
+}
 
 const char *after_sb_name(uint8_t value)
 {
@@ -241,7 +264,8 @@ static bool disk_opts_configured(const NodeResource &r)
 	       d.c_plan_ahead_ds != dflt.c_plan_ahead_ds ||
 	       d.c_min_rate_kib != dflt.c_min_rate_kib ||
 	       d.c_max_rate_kib != dflt.c_max_rate_kib ||
-	       d.al_extents != dflt.al_extents;
+	       d.al_extents != dflt.al_extents ||
+	       d.on_io_error != dflt.on_io_error;
 }
 
 Plan plan_up(const NodeResource &r)
@@ -306,8 +330,13 @@ Plan plan_connect(const NodeResource &r, bool discard_my_data,
 DiskOptsOp disk_opts_op(const NodeResource &r)
 {
 	const DiskOptions &d = r.resource->disk;
+	const uint32_t on_io_error =
+		d.on_io_error == DiskOptions::OnIoError::PassOn
+			? RDBD_ON_IO_ERROR_PASS_ON
+			: RDBD_ON_IO_ERROR_DETACH;
 	return {r.minor(),	   d.resync_rate_kib, d.c_plan_ahead_ds,
-		d.c_min_rate_kib, d.c_max_rate_kib,  d.al_extents};
+		d.c_min_rate_kib, d.c_max_rate_kib,  d.al_extents,
+		on_io_error};
 }
 
 Plan plan_disk_options(const NodeResource &r)

@@ -115,14 +115,23 @@ struct DiskOptsOp {
 	std::optional<uint32_t> c_min_rate_kib;
 	std::optional<uint32_t> c_max_rate_kib;
 	std::optional<uint32_t> al_extents; // applies at the next attach
+	std::optional<uint32_t> on_io_error; // enum rdbd_on_io_error
 };
 
-// Each disk option: its drbd.conf / dry-run name and its field.
+// Each disk option: its drbd.conf / dry-run name and its field.  A
+// field with value names (on-io-error) is written and read by name.
 struct DiskOptField {
 	const char *name;
 	std::optional<uint32_t> DiskOptsOp::*field;
+	std::vector<const char *> value_names; // index = value; empty: a number
 };
-extern const DiskOptField kDiskOptFields[5];
+extern const DiskOptField kDiskOptFields[6];
+
+// A disk option's value as text (its name, or the number) and back;
+// nullopt for text that is neither.
+std::string disk_opt_text(const DiskOptField &f, uint32_t value);
+std::optional<uint32_t> parse_disk_opt(const DiskOptField &f,
+				       const std::string &text);
 
 struct PauseSyncOp {
 	unsigned minor;

@@ -59,6 +59,8 @@ const StatusField<uint64_t> kU64Fields[] = {
 	{RDBD_STATUS_SYNC_ELAPSED_MS, &DeviceStatus::sync_elapsed_ms},
 	{RDBD_STATUS_BM_WRITES, &DeviceStatus::bitmap_writes},
 	{RDBD_STATUS_AL_WRITES, &DeviceStatus::al_writes},
+	{RDBD_STATUS_IO_ERRORS, &DeviceStatus::io_errors},
+	{RDBD_STATUS_PEER_READ_KIB, &DeviceStatus::peer_read_kib},
 };
 
 const StatusField<std::string> kStringFields[] = {
@@ -374,6 +376,8 @@ JsonObject status_json(const std::string &name, unsigned minor,
 	o.add_number("disk_read_kib", s.disk_read_kib);
 	o.add_number("bitmap_writes", s.bitmap_writes);
 	o.add_number("al_writes", s.al_writes);
+	o.add_number("io_errors", s.io_errors);
+	o.add_number("peer_read_kib", s.peer_read_kib);
 	o.add_number("split_brain", s.split_brain);
 	add_disk_options(o, s);
 	return o;

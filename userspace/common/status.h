@@ -43,6 +43,8 @@ struct DeviceStatus {
 	uint64_t sync_elapsed_ms = 0;
 	uint64_t bitmap_writes = 0;  // bitmap blocks written to disk
 	uint64_t al_writes = 0;	     // activity-log transactions written
+	uint64_t io_errors = 0;	     // failed backing-disk I/Os
+	uint64_t peer_read_kib = 0;  // reads the peer served (disk failed)
 	uint8_t split_brain = 0;     // 1: the last handshake found one
 	std::string last_error;
 	// The resync controller as last set (RDBD_CMD_DISK_OPTS); a kernel

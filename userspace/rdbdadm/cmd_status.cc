@@ -9,6 +9,8 @@
 //   resync_sent_kib, resync_received_kib, disk_written_kib, disk_read_kib,
 //   bitmap_writes (bitmap blocks written to disk), al_writes (activity-log
 //   transactions: divide by the data writes for the AL overhead),
+//   io_errors (failed backing-disk I/Os, see on-io-error), peer_read_kib
+//   (reads the peer served because this node's disk failed),
 //   split_brain (1 when the
 //   last connection attempt found a split brain, else 0), and the disk
 //   options in force: resync_rate_kib, c_plan_ahead_ds, c_min_rate_kib,
