@@ -55,6 +55,11 @@ static const struct rdbd_packet_rule rdbd_packet_rules[] = {
 	{ RDBD_P_BITMAP_DONE,	sizeof(struct rdbd_p_bitmap_done) },
 	{ RDBD_P_SYNC_PAUSE,	sizeof(struct rdbd_p_sync_pause) },
 	{ RDBD_P_INVALIDATE,	0 },
+	{ RDBD_P_VERIFY_START,	sizeof(struct rdbd_p_verify_start) },
+	{ RDBD_P_VERIFY_REPLY,	sizeof(struct rdbd_p_verify_reply) },
+	{ RDBD_P_VERIFY_DIGESTS, sizeof(struct rdbd_p_verify_digests) },
+	{ RDBD_P_VERIFY_RESULT,	sizeof(struct rdbd_p_verify_result) },
+	{ RDBD_P_VERIFY_DONE,	sizeof(struct rdbd_p_verify_done) },
 };
 
 static const struct rdbd_packet_rule *rdbd_packet_rule(u16 cmd)
