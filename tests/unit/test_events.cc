@@ -189,7 +189,9 @@ TEST_CASE("events --json: the status object with the event", "[events]")
 	      R"("net_sent_kib": 0, "net_received_kib": 0, )"
 	      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
 	      R"("disk_written_kib": 0, "disk_read_kib": 0, )"
-		      R"("bitmap_writes": 0, "al_writes": 0, "split_brain": 0})");
+		      R"("bitmap_writes": 0, "al_writes": 0, "split_brain": 0, )"
+		      R"("verify_done_kib": 0, "verify_total_kib": 0, )"
+		      R"("verify_oos_kib": 0})");
 
 	DeviceStatus s = device("r0", 0);
 	CHECK(p.apply(batch({update(s)})).empty());

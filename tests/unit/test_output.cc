@@ -171,7 +171,9 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("net_sent_kib": 5, "net_received_kib": 6, )"
 		      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
 		      R"("disk_written_kib": 7, "disk_read_kib": 8, )"
-		      R"("bitmap_writes": 0, "al_writes": 0, "split_brain": 0})");
+		      R"("bitmap_writes": 0, "al_writes": 0, "split_brain": 0, )"
+		      R"("verify_done_kib": 0, "verify_total_kib": 0, )"
+		      R"("verify_oos_kib": 0})");
 	}
 	SECTION("resyncing has a percentage and resync counters")
 	{
@@ -203,7 +205,9 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("net_sent_kib": 0, "net_received_kib": 0, )"
 		      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
 		      R"("disk_written_kib": 0, "disk_read_kib": 0, )"
-		      R"("bitmap_writes": 0, "al_writes": 0, "split_brain": 0})");
+		      R"("bitmap_writes": 0, "al_writes": 0, "split_brain": 0, )"
+		      R"("verify_done_kib": 0, "verify_total_kib": 0, )"
+		      R"("verify_oos_kib": 0})");
 	}
 }
 

@@ -53,6 +53,8 @@ NlMessage request(GenlClient &k, const ConnectOp &o)
 	for (int i = 0; i < 3; ++i)
 		if (o.after_sb[i] != RDBD_ASB_DISCONNECT)
 			put_u8(m.get(), kAfterSb[i], o.after_sb[i]);
+	if (!o.verify_alg.empty())
+		put_string(m.get(), RDBD_NET_VERIFY_ALG, o.verify_alg);
 	if (!o.cram_hmac_alg.empty()) {
 		put_string(m.get(), RDBD_NET_CRAM_HMAC_ALG, o.cram_hmac_alg);
 		// Binary: the kernel takes exactly these bytes, no NUL.
@@ -135,6 +137,11 @@ NlMessage request(GenlClient &k, const InvalidateOp &o)
 NlMessage request(GenlClient &k, const InvalidateRemoteOp &o)
 {
 	return minor_only(k, RDBD_CMD_INVALIDATE_REMOTE, o.minor);
+}
+
+NlMessage request(GenlClient &k, const VerifyOp &o)
+{
+	return minor_only(k, RDBD_CMD_VERIFY, o.minor);
 }
 
 std::string op_name(const Op &op)

@@ -44,10 +44,16 @@ struct DeviceStatus {
 	uint64_t bitmap_writes = 0;  // bitmap blocks written to disk
 	uint64_t al_writes = 0;	     // activity-log transactions written
 	uint8_t split_brain = 0;     // 1: the last handshake found one
+	// The running or last online verify (all 0 if none ran).
+	uint64_t verify_done_kib = 0;
+	uint64_t verify_total_kib = 0;
+	uint64_t verify_oos_kib = 0; // found different, marked out of sync
 	std::string last_error;
 
 	// SyncSource, SyncTarget or paused: the states with a progress.
 	bool resyncing() const;
+	// VerifyS or VerifyT: progress is verify_done_kib of _total_kib.
+	bool verifying() const;
 	// Percent of this sync done, while one runs, rounded down to a
 	// tenth; else nullopt.
 	std::optional<double> sync_percent() const;

@@ -10,7 +10,10 @@
 //   bitmap_writes (bitmap blocks written to disk), al_writes (activity-log
 //   transactions: divide by the data writes for the AL overhead),
 //   split_brain (1 when the
-//   last connection attempt found a split brain, else 0)
+//   last connection attempt found a split brain, else 0),
+//   verify_done_kib, verify_total_kib, verify_oos_kib (the running or last
+//   online verify: compared so far, the device size, found different; 0
+//   if none ran; sync_percent also shows a verify's progress)
 #include <iostream>
 
 #include "command.h"
