@@ -417,6 +417,7 @@ void rdbd_throttle_init(struct rdbd_device *dev, struct rdbd_throttle *t);
 bool rdbd_sync_throttle(struct rdbd_device *dev, struct rdbd_throttle *t);
 void rdbd_throttle_charge(struct rdbd_throttle *t, u32 kib);
 void rdbd_sync_wait_unpaused(struct rdbd_device *dev);
+void rdbd_sync_fail(struct rdbd_device *dev);
 
 /* state.c: the state changes netlink asks for */
 int rdbd_attach(struct rdbd_device *dev, const char *path,

@@ -124,7 +124,7 @@ static void rdbd_rs_req_free(struct rdbd_device *dev, struct rdbd_rs_req *rs)
 }
 
 /* Kill the connection from a thread that does not own it. */
-static void rdbd_sync_fail(struct rdbd_device *dev)
+void rdbd_sync_fail(struct rdbd_device *dev)
 {
 	rdbd_send_lock(&dev->conn);
 	if (dev->conn.sock)

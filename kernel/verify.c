@@ -191,15 +191,6 @@ static void rdbd_verify_cstate_changed(struct rdbd_device *dev)
 	rdbd_notify_later(dev);
 }
 
-/* Kill the connection from a thread that does not own it. */
-static void rdbd_verify_fail(struct rdbd_device *dev)
-{
-	rdbd_send_lock(&dev->conn);
-	if (dev->conn.sock)
-		kernel_sock_shutdown(dev->conn.sock, SHUT_RDWR);
-	rdbd_send_unlock(&dev->conn);
-}
-
 /* ---- reading and hashing ---- */
 
 /*
@@ -391,7 +382,7 @@ static int rdbd_verify_thread(void *arg)
 out:
 	kfree(p);
 	if (err)
-		rdbd_verify_fail(dev);
+		rdbd_sync_fail(dev);
 	else if (!kthread_should_stop())
 		rdbd_verify_source_finish(dev);
 	if (ldev)
@@ -506,7 +497,7 @@ static int rdbd_verify_go(struct rdbd_device *dev, struct rdbd_verify *v,
 				dev->minor);
 	if (IS_ERR(thread)) {
 		rdbd_extack(extack, dev->minor, "cannot start the verify thread");
-		rdbd_verify_fail(dev);	/* T waits for batches otherwise */
+		rdbd_sync_fail(dev);	/* T waits for batches otherwise */
 		return PTR_ERR(thread);
 	}
 	get_task_struct(thread);
