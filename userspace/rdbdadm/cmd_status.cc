@@ -4,7 +4,7 @@
 // with exactly these keys (states null for a resource that is not up):
 //   name, minor, role, disk_state, connection_state, peer_role,
 //   peer_disk_state, protocol ("A"/"B"/"C" or null), out_of_sync_kib,
-//   sync_percent (null unless resyncing; one decimal, of this sync's
+//   sync_percent (null unless resyncing or verifying; one decimal, of this sync's
 //   total), net_sent_kib, net_received_kib,
 //   resync_sent_kib, resync_received_kib, disk_written_kib, disk_read_kib,
 //   bitmap_writes (bitmap blocks written to disk), al_writes (activity-log
