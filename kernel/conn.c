@@ -527,6 +527,8 @@ static int rdbd_conn_dispatch(struct rdbd_device *dev, struct rdbd_packet *pkt)
 		return rdbd_rread_got_reply(dev, pkt);
 	case RDBD_P_OUT_OF_SYNC:
 		return rdbd_ioerr_got_oos(dev, &pkt->u.out_of_sync);
+	case RDBD_P_VERIFY_START ... RDBD_P_VERIFY_DONE:
+		return rdbd_verify_got_packet(dev, pkt);
 	}
 	rdbd_conn_error(dev, "peer sent packet 0x%04x after the handshake; dropping connection",
 			pkt->cmd);
@@ -633,6 +635,7 @@ static void rdbd_conn_teardown(struct rdbd_device *dev, struct socket *sock,
 	rdbd_repl_conn_lost(dev);
 	rdbd_sync_source_stop(dev);
 	rdbd_sync_abort(dev);
+	rdbd_verify_conn_lost(dev);
 	sock_release(sock);
 	/* What is out of sync now survives a reboot: a resync resumes. */
 	rdbd_bm_write_pinned(dev);

@@ -519,6 +519,31 @@ static int rdbd_hs_split_brain(struct rdbd_device *dev,
 }
 
 /*
+ * Same generation on both sides, yet blocks are marked: an online verify
+ * (verify.c) found them different.  Both Secondary, no UUID moved on
+ * disconnect, so without this they would never be resynced: a bitmap sync
+ * from the Primary, or with none from the dialer (a choice both sides
+ * make alike).
+ */
+static int rdbd_hs_marked_in_sync(struct rdbd_device *dev,
+				  const struct rdbd_peer_facts *peer)
+{
+	u64 bits = rdbd_bm_weight(dev, dev->ldev);
+	bool source;
+
+	if (!bits && !peer->bits_set)
+		return RDBD_HS_CONNECTED;
+	if (dev->role != peer->role)
+		source = dev->role == RDBD_ROLE_PRIMARY;
+	else
+		source = dev->conn.we_dial;
+	pr_info("rdbd%u: same data generation, but %llu (peer %llu) blocks marked out of sync: bitmap sync as %s\n",
+		dev->minor, bits, peer->bits_set,
+		source ? "SyncSource" : "SyncTarget");
+	return source ? RDBD_HS_SYNC_SOURCE : RDBD_HS_SYNC_TARGET;
+}
+
+/*
  * Sync direction from the UUIDs and the disk states; <0 refuses.  @full
  * says whether every block must move (else only the union of both
  * bitmaps).  An Inconsistent disk is always the target; its sync is a
@@ -550,7 +575,7 @@ static int rdbd_hs_decide(struct rdbd_device *dev,
 	if (hg == 100 || hg == -100)
 		return rdbd_hs_split_brain(dev, peer, hg, full);
 	if (!hg)
-		return RDBD_HS_CONNECTED;
+		return rdbd_hs_marked_in_sync(dev, peer);
 	*full = hg == 2 || hg == -2;
 	return hg > 0 ? RDBD_HS_SYNC_SOURCE : RDBD_HS_SYNC_TARGET;
 }

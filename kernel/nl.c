@@ -80,6 +80,8 @@ static const struct nla_policy rdbd_net_policy[RDBD_NET_MAX + 1] = {
 					RDBD_ASB_DISCARD_LEAST_CHANGES),
 	[RDBD_NET_AFTER_SB_1PRI] = NLA_POLICY_MAX(NLA_U8, RDBD_ASB_CONSENSUS),
 	[RDBD_NET_AFTER_SB_2PRI] = NLA_POLICY_MAX(NLA_U8, RDBD_ASB_DISCONNECT),
+	[RDBD_NET_VERIFY_ALG]	= { .type = NLA_NUL_STRING,
+				    .len = RDBD_VERIFY_ALG_MAX - 1 },
 };
 
 /* KiB/s: DRBD's c-max-rate ceiling, 4 GiB/s */
@@ -295,6 +297,7 @@ static int rdbd_nl_put_status(struct sk_buff *skb, struct rdbd_device *dev)
 	    rdbd_nl_put_backing(skb, dev) ||
 	    rdbd_nl_put_counters(skb, &s) ||
 	    rdbd_nl_put_disk_conf(skb, &s.disk_conf) ||
+	    rdbd_verify_put_status(dev, skb) ||
 	    (s.last_error[0] &&
 	     nla_put_string(skb, RDBD_STATUS_LAST_ERROR, s.last_error))) {
 		nla_nest_cancel(skb, nest);
@@ -735,6 +738,9 @@ static int rdbd_nl_get_net_conf(struct rdbd_device *dev,
 		nla_strscpy(conf->peer_name, tb[RDBD_NET_PEER_NAME],
 			    sizeof(conf->peer_name));
 	err = rdbd_nl_get_after_sb(dev, tb, conf, info->extack);
+	if (!err)
+		err = rdbd_verify_get_conf(dev, tb[RDBD_NET_VERIFY_ALG], conf,
+					   info->extack);
 	if (err)
 		return err;
 	return rdbd_nl_get_timers(dev, tb, conf, info->extack);
@@ -869,6 +875,16 @@ static int rdbd_nl_pause_sync(struct sk_buff *skb, struct genl_info *info)
 static int rdbd_nl_resume_sync(struct sk_buff *skb, struct genl_info *info)
 {
 	return rdbd_nl_run(info, rdbd_act_resume_sync);
+}
+
+static int rdbd_act_verify(struct rdbd_device *dev, struct genl_info *info)
+{
+	return rdbd_verify_start(dev, info->extack);
+}
+
+static int rdbd_nl_verify(struct sk_buff *skb, struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_verify);
 }
 
 /* ---- GET_STATUS ---- */
@@ -1011,6 +1027,11 @@ static const struct genl_ops rdbd_genl_ops[] = {
 		.cmd	= RDBD_CMD_INVALIDATE_REMOTE,
 		.flags	= GENL_ADMIN_PERM,
 		.doit	= rdbd_nl_invalidate_remote,
+	},
+	{
+		.cmd	= RDBD_CMD_VERIFY,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_verify,
 	},
 	{
 		/* Read-only: anyone may look. */

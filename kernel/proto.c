@@ -58,6 +58,11 @@ static const struct rdbd_packet_rule rdbd_packet_rules[] = {
 	{ RDBD_P_READ_REQ,	sizeof(struct rdbd_p_ack) },
 	{ RDBD_P_READ_REPLY,	sizeof(struct rdbd_p_data), true },
 	{ RDBD_P_OUT_OF_SYNC,	sizeof(struct rdbd_p_ack) },
+	{ RDBD_P_VERIFY_START,	sizeof(struct rdbd_p_verify_start) },
+	{ RDBD_P_VERIFY_REPLY,	sizeof(struct rdbd_p_verify_reply) },
+	{ RDBD_P_VERIFY_DIGESTS, sizeof(struct rdbd_p_verify_digests) },
+	{ RDBD_P_VERIFY_RESULT,	sizeof(struct rdbd_p_verify_result) },
+	{ RDBD_P_VERIFY_DONE,	sizeof(struct rdbd_p_verify_done) },
 };
 
 static const struct rdbd_packet_rule *rdbd_packet_rule(u16 cmd)

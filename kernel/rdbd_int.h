@@ -124,6 +124,14 @@ struct rdbd_backing {
 	struct rdbd_al al;		/* see struct rdbd_al */
 };
 
+/* The last (or running) online verify, for status.  req_lock. */
+struct rdbd_verify_stats {
+	u64 total_sectors;		/* 0: no verify ran yet */
+	u64 done_sectors;		/* compared so far */
+	u64 oos_blocks;			/* found different */
+	bool running;			/* VerifyS/VerifyT */
+};
+
 /*
  * Connection settings.  Written by CONNECT under state_mutex before the
  * connection thread starts; read-only while it runs.
@@ -143,6 +151,7 @@ struct rdbd_net_conf {
 	u8 secret[RDBD_SECRET_MAX];
 	unsigned int secret_len;
 	u8 after_sb[3];				/* enum rdbd_after_sb, by Primaries */
+	char verify_alg[RDBD_VERIFY_ALG_MAX];	/* "" = online verify refused */
 };
 
 /*
@@ -226,6 +235,10 @@ struct rdbd_connection {
 	struct work_struct helper_work;	/* runs a handler (helper.c) */
 	char helper_name[24];		/* its handler; set before queueing */
 	struct delayed_work notify_work; /* multicasts a state change */
+
+	/* online verify (verify.c has the rules for both) */
+	struct rdbd_verify *verify;
+	struct rdbd_verify_stats verify_stats;	/* req_lock */
 };
 
 /* One received packet: its id, fixed part, and the data length after it. */
@@ -252,6 +265,11 @@ struct rdbd_packet {
 		struct rdbd_p_ack read_req;
 		struct rdbd_p_data read_reply;
 		struct rdbd_p_ack out_of_sync;
+		struct rdbd_p_verify_start verify_start;
+		struct rdbd_p_verify_reply verify_reply;
+		struct rdbd_p_verify_digests verify_digests;
+		struct rdbd_p_verify_result verify_result;
+		struct rdbd_p_verify_done verify_done;
 	} u;
 };
 
@@ -430,6 +448,18 @@ void rdbd_sync_target_progress(struct rdbd_device *dev, sector_t sector,
 int rdbd_sync_target_done(struct rdbd_device *dev,
 			  const struct rdbd_p_sync_done *p);
 
+/* sync.c: the resync rate controller, shared with online verify */
+struct rdbd_throttle {
+	unsigned long last;		/* jiffies of the last refill */
+	s64 budget_kib;			/* may go negative by one chunk */
+	u64 app_writes;			/* dev->app_writes at the last look */
+};
+void rdbd_throttle_init(struct rdbd_device *dev, struct rdbd_throttle *t);
+bool rdbd_sync_throttle(struct rdbd_device *dev, struct rdbd_throttle *t);
+void rdbd_throttle_charge(struct rdbd_throttle *t, u32 kib);
+void rdbd_sync_wait_unpaused(struct rdbd_device *dev);
+void rdbd_sync_fail(struct rdbd_device *dev);
+
 /* state.c: the state changes netlink asks for */
 int rdbd_attach(struct rdbd_device *dev, const char *path,
 		struct netlink_ext_ack *extack);
@@ -540,6 +570,15 @@ bool rdbd_rread_submit(struct rdbd_device *dev, struct bio *bio,
 int rdbd_rread_got_req(struct rdbd_device *dev, const struct rdbd_p_ack *p);
 int rdbd_rread_got_reply(struct rdbd_device *dev, struct rdbd_packet *pkt);
 void rdbd_rread_conn_lost(struct rdbd_device *dev);
+/* verify.c: online verify */
+int rdbd_verify_get_conf(struct rdbd_device *dev, const struct nlattr *alg,
+			 struct rdbd_net_conf *conf,
+			 struct netlink_ext_ack *extack);
+int rdbd_verify_start(struct rdbd_device *dev,
+		      struct netlink_ext_ack *extack);
+int rdbd_verify_got_packet(struct rdbd_device *dev, struct rdbd_packet *pkt);
+void rdbd_verify_conn_lost(struct rdbd_device *dev);
+int rdbd_verify_put_status(struct rdbd_device *dev, struct sk_buff *skb);
 
 /* helper.c: handlers in userspace */
 void rdbd_helper_init(struct rdbd_device *dev);

@@ -124,7 +124,7 @@ static void rdbd_rs_req_free(struct rdbd_device *dev, struct rdbd_rs_req *rs)
 }
 
 /* Kill the connection from a thread that does not own it. */
-static void rdbd_sync_fail(struct rdbd_device *dev)
+void rdbd_sync_fail(struct rdbd_device *dev)
 {
 	rdbd_send_lock(&dev->conn);
 	if (dev->conn.sock)
@@ -420,15 +420,9 @@ static u32 rdbd_sync_rate(struct rdbd_device *dev, bool app_busy)
 	return c->c_max_rate_kib;
 }
 
-/* A token bucket in KiB, refilled at the controller's rate. */
-struct rdbd_throttle {
-	unsigned long last;		/* jiffies of the last refill */
-	s64 budget_kib;			/* may go negative by one chunk */
-	u64 app_writes;			/* dev->app_writes at the last look */
-};
-
-static void rdbd_throttle_init(struct rdbd_device *dev,
-			       struct rdbd_throttle *t)
+/* A token bucket in KiB (struct rdbd_throttle), refilled at the
+ * controller's rate; online verify (verify.c) uses it too. */
+void rdbd_throttle_init(struct rdbd_device *dev, struct rdbd_throttle *t)
 {
 	t->last = jiffies;
 	t->budget_kib = 1;		/* the first chunk goes at once */
@@ -444,8 +438,7 @@ static void rdbd_throttle_init(struct rdbd_device *dev,
  * short steps so a rate or pause change takes effect quickly.  Returns
  * false if paused or stopping.
  */
-static bool rdbd_sync_throttle(struct rdbd_device *dev,
-			       struct rdbd_throttle *t)
+bool rdbd_sync_throttle(struct rdbd_device *dev, struct rdbd_throttle *t)
 {
 	while (!kthread_should_stop() && !rdbd_sync_paused(dev)) {
 		unsigned long now = jiffies;
@@ -470,13 +463,13 @@ static bool rdbd_sync_throttle(struct rdbd_device *dev,
 	return false;
 }
 
-static void rdbd_throttle_charge(struct rdbd_throttle *t, u32 kib)
+void rdbd_throttle_charge(struct rdbd_throttle *t, u32 kib)
 {
 	t->budget_kib -= kib;
 }
 
 /* Paused: wait until released or told to stop. */
-static void rdbd_sync_wait_unpaused(struct rdbd_device *dev)
+void rdbd_sync_wait_unpaused(struct rdbd_device *dev)
 {
 	wait_event_interruptible_timeout(dev->conn.rs_wait,
 					 !rdbd_sync_paused(dev) ||

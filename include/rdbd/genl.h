@@ -52,6 +52,13 @@
  *                             ("Device is held open by someone", DRBD's -12)
  *                -EIO         metadata write failed (still Primary)
  *   DEL_MINOR    -EBUSY       /dev/rdbdN is open; or as SECONDARY
+ *   VERIFY       -ENOTCONN    not Connected; the peer went away meanwhile
+ *                -EBUSY       a resync runs, or the peer refused (busy)
+ *                -EALREADY    an online verify runs already
+ *                -ENODATA     a disk is not UpToDate
+ *                -ENOPROTOOPT no verify-alg here, or none on the peer
+ *                -EINVAL      the peer's verify-alg differs (both named)
+ *                -ETIMEDOUT   the peer did not answer
  * Asking for a state that is already in effect (PRIMARY while Primary,
  * SECONDARY while Secondary, DETACH while Diskless, DISCONNECT while
  * StandAlone) succeeds and sends no event.
@@ -82,6 +89,7 @@
  *   RDBD_CMD_RESUME_SYNC     MINOR
  *   RDBD_CMD_OUTDATE, _INVALIDATE, _INVALIDATE_REMOTE   MINOR
  *   (CONNECT also takes FLAGS: RDBD_F_DISCARD_MY_DATA)
+ *   RDBD_CMD_VERIFY          MINOR
  *
  * Replies to GET_STATUS and multicast RDBD_CMD_EVENT messages (group
  * RDBD_GENL_MCAST_EVENTS, sent on every state change) carry the following;
@@ -106,6 +114,7 @@
 #define RDBD_MINOR_MAX		255	/* minors are 0..RDBD_MINOR_MAX */
 #define RDBD_SECRET_MAX		64	/* shared-secret bytes, as DRBD */
 #define RDBD_HMAC_ALG_MAX	64
+#define RDBD_VERIFY_ALG_MAX	32	/* verify-alg name */
 
 enum rdbd_cmd {
 	RDBD_CMD_UNSPEC		= 0,
@@ -125,6 +134,7 @@ enum rdbd_cmd {
 	RDBD_CMD_OUTDATE	= 14,	/* mark this disk Outdated */
 	RDBD_CMD_INVALIDATE	= 15,	/* full sync towards this node */
 	RDBD_CMD_INVALIDATE_REMOTE = 16, /* full sync towards the peer */
+	RDBD_CMD_VERIFY		= 17,	/* online verify: this node VerifyS */
 	__RDBD_CMD_MAX,
 };
 #define RDBD_CMD_MAX (__RDBD_CMD_MAX - 1)
@@ -192,6 +202,9 @@ enum rdbd_net_attr {
 	RDBD_NET_AFTER_SB_0PRI		= 11,	/* u8 */
 	RDBD_NET_AFTER_SB_1PRI		= 12,	/* u8 */
 	RDBD_NET_AFTER_SB_2PRI		= 13,	/* u8 */
+	/* string: online verify digest, "crc32c" or "sha256" (the ones
+	 * tested); absent = verify refused.  Both peers must name the same. */
+	RDBD_NET_VERIFY_ALG		= 14,
 	__RDBD_NET_MAX,
 };
 #define RDBD_NET_MAX (__RDBD_NET_MAX - 1)
@@ -254,7 +267,13 @@ enum rdbd_status_attr {
 	/* u8: 1 if the last connection attempt found a split brain */
 	RDBD_STATUS_SPLIT_BRAIN		= 27,
 	RDBD_STATUS_AL_WRITES		= 28,	/* u64: activity-log transactions */
-	/* 29..31: online verify */
+	/* Online verify, while VerifyS/VerifyT and afterwards (the last
+	 * verify of this device, until the next one starts; absent if none
+	 * ran): blocks compared so far, the device size, and the blocks
+	 * found different (marked out of sync), all in KiB. */
+	RDBD_STATUS_VERIFY_DONE_KIB	= 29,	/* u64 */
+	RDBD_STATUS_VERIFY_TOTAL_KIB	= 30,	/* u64 */
+	RDBD_STATUS_VERIFY_OOS_KIB	= 31,	/* u64 */
 	RDBD_STATUS_IO_ERRORS		= 32,	/* u64: failed backing-disk I/Os */
 	RDBD_STATUS_PEER_READ_KIB	= 33,	/* u64: reads the peer served */
 	/* The resync controller as RDBD_CMD_DISK_OPTS last set it (u32, the

@@ -105,6 +105,12 @@ enum rdbd_packet_id {
 	RDBD_P_BITMAP_DONE	= 0x0046,	/* end of the sender's bitmap */
 	RDBD_P_SYNC_PAUSE	= 0x0047,	/* the sender's user paused/resumed */
 	RDBD_P_INVALIDATE	= 0x0048,	/* no payload: invalidate your disk */
+	/* online verify (VerifyS -> VerifyT unless marked) */
+	RDBD_P_VERIFY_START	= 0x0050,	/* may I verify, with this alg? */
+	RDBD_P_VERIFY_REPLY	= 0x0051,	/* T -> S: yes, or why not */
+	RDBD_P_VERIFY_DIGESTS	= 0x0052,	/* digests of one batch */
+	RDBD_P_VERIFY_RESULT	= 0x0053,	/* T -> S: the blocks that differ */
+	RDBD_P_VERIFY_DONE	= 0x0054,	/* every batch answered */
 	/* backing-disk failures (on-io-error detach) */
 	RDBD_P_READ_REQ		= 0x0060,	/* rdbd_p_ack: read this for me */
 	RDBD_P_READ_REPLY	= 0x0061,	/* rdbd_p_data + the data */
@@ -287,6 +293,71 @@ struct rdbd_p_sync_pause {
 	__be32 pad;		/* 0 */
 };
 
+/*
+ * Online verify (kernel/verify.c has the design).  The node the admin
+ * asked (VerifyS) sends VERIFY_START; the peer answers VERIFY_REPLY and is
+ * VerifyT if it agreed.  S then walks the device in order, one batch of
+ * up to RDBD_VERIFY_BATCH 4 KiB blocks at a time: it reads the batch,
+ * sends the digest of each block (VERIFY_DIGESTS); T reads the same
+ * blocks, compares, marks the differing ones in its bitmap and answers
+ * with a mask of them (VERIFY_RESULT), which S marks too.  After the last
+ * result S sends VERIFY_DONE; both are Connected again.  No data moves:
+ * a later resync (disconnect, connect) repairs the marked blocks.
+ *
+ * Example, 2 batches, the 3rd block of the second differs:
+ *   S: VERIFY_START {crc32c, size}  --->  T: VERIFY_REPLY {0}
+ *   S: DIGESTS {sector 0, 64 blocks}      --->
+ *   S: DIGESTS {sector 512, 64 blocks}    --->
+ *               <--- RESULT {sector 0, 64, mismatch 0}
+ *               <--- RESULT {sector 512, 64, mismatch 0x4}
+ *   S: VERIFY_DONE {128 blocks, 1 differed}  --->
+ *
+ * A receiver drops the connection (protocol error) on a packet out of
+ * order or out of range: DIGESTS not at the next batch, a block count
+ * other than 1..RDBD_VERIFY_BATCH (or past the end), a digest length that
+ * is not the agreed alg's, a RESULT for no outstanding batch or with bits
+ * beyond its blocks, any of them outside VerifyS/VerifyT.
+ */
+#define RDBD_VERIFY_BATCH	64	/* 4 KiB blocks per DIGESTS */
+#define RDBD_VERIFY_DIGEST_MAX	32	/* sha256 */
+#define RDBD_VERIFY_ALG_LEN	32	/* alg name, NUL padded */
+
+struct rdbd_p_verify_start {
+	char alg[RDBD_VERIFY_ALG_LEN];	/* sender's verify-alg */
+	__be64 size_sectors;		/* the device size S verifies */
+	__u8 reserved[8];		/* 0 */
+};
+
+/* result: 0, or a positive errno (ENOPROTOOPT: T has no verify-alg;
+ * EINVAL: another alg (named in alg) or size; EBUSY: T is syncing or
+ * starting its own verify; ENODATA: T's disk is not UpToDate). */
+struct rdbd_p_verify_reply {
+	__be32 result;
+	__be32 pad;			/* 0 */
+	char alg[RDBD_VERIFY_ALG_LEN];	/* T's verify-alg, "" if none */
+};
+
+struct rdbd_p_verify_digests {
+	__be64 sector;			/* first block, 4 KiB aligned */
+	__be32 blocks;			/* 1..RDBD_VERIFY_BATCH */
+	__be32 digest_len;		/* bytes per digest: the alg's size */
+	__u8 reserved[8];		/* 0 */
+	/* digest of block i at i * digest_len; the rest is 0 */
+	__u8 digests[RDBD_VERIFY_BATCH * RDBD_VERIFY_DIGEST_MAX];
+};
+
+struct rdbd_p_verify_result {
+	__be64 sector;			/* as in the DIGESTS it answers */
+	__be32 blocks;
+	__be32 pad;			/* 0 */
+	__be64 mismatch;		/* bit i: block i differs */
+};
+
+struct rdbd_p_verify_done {
+	__be64 blocks;			/* compared */
+	__be64 mismatched;		/* found different */
+};
+
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
 #else
@@ -309,5 +380,10 @@ static_assert(sizeof(struct rdbd_p_sync_done) == 32, "wire size");
 static_assert(sizeof(struct rdbd_p_bitmap) == 4112, "wire size");
 static_assert(sizeof(struct rdbd_p_bitmap_done) == 16, "wire size");
 static_assert(sizeof(struct rdbd_p_sync_pause) == 8, "wire size");
+static_assert(sizeof(struct rdbd_p_verify_start) == 48, "wire size");
+static_assert(sizeof(struct rdbd_p_verify_reply) == 40, "wire size");
+static_assert(sizeof(struct rdbd_p_verify_digests) == 2072, "wire size");
+static_assert(sizeof(struct rdbd_p_verify_result) == 24, "wire size");
+static_assert(sizeof(struct rdbd_p_verify_done) == 16, "wire size");
 
 #endif /* _UAPI_RDBD_WIRE_H */

@@ -190,6 +190,8 @@ TEST_CASE("events --json: the status object with the event", "[events]")
 	      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
 	      R"("disk_written_kib": 0, "disk_read_kib": 0, )"
 		      R"("bitmap_writes": 0, "al_writes": 0, "io_errors": 0, "peer_read_kib": 0, "split_brain": 0, )"
+		      R"("verify_done_kib": 0, "verify_total_kib": 0, )"
+		      R"("verify_oos_kib": 0, )"
 		      R"("resync_rate_kib": null, "c_plan_ahead_ds": null, )"
 		      R"("c_min_rate_kib": null, "c_max_rate_kib": null, )"
 		      R"("al_extents": null})");

@@ -178,6 +178,8 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
 		      R"("disk_written_kib": 7, "disk_read_kib": 8, )"
 		      R"("bitmap_writes": 0, "al_writes": 0, "io_errors": 0, "peer_read_kib": 0, "split_brain": 0, )"
+		      R"("verify_done_kib": 0, "verify_total_kib": 0, )"
+		      R"("verify_oos_kib": 0, )"
 		      R"("resync_rate_kib": 10240, "c_plan_ahead_ds": 20, )"
 		      R"("c_min_rate_kib": 250, "c_max_rate_kib": 102400, )"
 		      R"("al_extents": 1237})");
@@ -213,6 +215,8 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("resync_sent_kib": 0, "resync_received_kib": 0, )"
 		      R"("disk_written_kib": 0, "disk_read_kib": 0, )"
 		      R"("bitmap_writes": 0, "al_writes": 0, "io_errors": 0, "peer_read_kib": 0, "split_brain": 0, )"
+		      R"("verify_done_kib": 0, "verify_total_kib": 0, )"
+		      R"("verify_oos_kib": 0, )"
 		      R"("resync_rate_kib": null, "c_plan_ahead_ds": null, )"
 		      R"("c_min_rate_kib": null, "c_max_rate_kib": null, )"
 		      R"("al_extents": null})");

@@ -26,6 +26,7 @@ TEST_CASE("dry-run text of the resync operations", "[ops][resync]")
 	CHECK(format_plan(plan_invalidate(corman)) == "invalidate 0\n");
 	CHECK(format_plan(plan_invalidate_remote(corman)) ==
 	      "invalidate-remote 0\n");
+	CHECK(format_plan(plan_verify(corman)) == "verify 0\n");
 	CHECK(format_plan(plan_connect(corman, true,
 				       {"discard-zero-changes", "consensus",
 					""})) ==
@@ -90,4 +91,22 @@ TEST_CASE("after-sb policies: DRBD's names, unsupported ones refused",
 			ConfigError);
 	CHECK_THROWS_WITH(after_sb_value(2, "violently-as0p"),
 			  Catch::Contains("use one of: disconnect"));
+}
+
+TEST_CASE("verify-alg travels with connect and changes what adjust sees",
+	  "[ops][resync][verify]")
+{
+	Config c = parse(kTwoNodes);
+	NodeResource corman = resource_on_node(c.resources[0], "corman");
+	const std::string without = format_plan(plan_connect(corman));
+	CHECK(without.find("verify-alg") == std::string::npos);
+
+	c.resources[0].net.verify_alg = "sha256";
+	corman = resource_on_node(c.resources[0], "corman");
+	CHECK(format_plan(plan_connect(corman)) ==
+	      "connect 0 10.99.1.1:7789 10.99.1.2:7789 peer=rabius protocol=C "
+	      "connect-int-ms=10000 ping-int-ms=10000 ping-timeout-ms=500 "
+	      "timeout-ms=6000 verify-alg=sha256\n");
+	CHECK(std::get<ConnectOp>(plan_connect(corman).front().op)
+		      .verify_alg == "sha256");
 }

@@ -96,7 +96,7 @@ const char *const kCommandNames[] = {
 	"detach",    "connect",	   "disconnect", "primary",
 	"secondary", "get-status", "event",	 "disk-opts",
 	"pause-sync", "resume-sync", "outdate",	 "invalidate",
-	"invalidate-remote",
+	"invalidate-remote", "verify",
 };
 static_assert(sizeof(kCommandNames) / sizeof(kCommandNames[0]) ==
 		      RDBD_CMD_MAX + 1,
@@ -200,6 +200,12 @@ std::vector<ProbeCase> malformed_net()
 			 put_bytes(m, RDBD_NET_LOCAL_ADDR,
 				   ipv4_sockaddr(AF_INET));
 			 put_u8(m, RDBD_NET_PROTOCOL, 7);
+		 })},
+		{"net-verify-alg-md5", RDBD_CMD_CONNECT,
+		 connect_with([](nl_msg *m) {
+			 put_bytes(m, RDBD_NET_LOCAL_ADDR,
+				   ipv4_sockaddr(AF_INET));
+			 put_string(m, RDBD_NET_VERIFY_ALG, "md5");
 		 })},
 		{"net-unknown-attr-200", RDBD_CMD_CONNECT,
 		 connect_with([](nl_msg *m) {

@@ -55,6 +55,8 @@ NlMessage request(GenlClient &k, const ConnectOp &o)
 	for (int i = 0; i < 3; ++i)
 		if (o.after_sb[i] != RDBD_ASB_DISCONNECT)
 			put_u8(m.get(), kAfterSb[i], o.after_sb[i]);
+	if (!o.verify_alg.empty())
+		put_string(m.get(), RDBD_NET_VERIFY_ALG, o.verify_alg);
 	if (!o.cram_hmac_alg.empty()) {
 		put_string(m.get(), RDBD_NET_CRAM_HMAC_ALG, o.cram_hmac_alg);
 		// Binary: the kernel takes exactly these bytes, no NUL.
@@ -114,6 +116,7 @@ constexpr uint8_t kMinorOnlyCmd<InvalidateOp> = RDBD_CMD_INVALIDATE;
 template <>
 constexpr uint8_t kMinorOnlyCmd<InvalidateRemoteOp> =
 	RDBD_CMD_INVALIDATE_REMOTE;
+template <> constexpr uint8_t kMinorOnlyCmd<VerifyOp> = RDBD_CMD_VERIFY;
 
 template <typename T,
 	  typename = std::enable_if_t<kMinorOnlyCmd<T> != 0>>

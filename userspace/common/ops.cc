@@ -94,6 +94,11 @@ std::string op_text(const InvalidateRemoteOp &o)
 	return head("invalidate-remote", o.minor);
 }
 
+std::string op_text(const VerifyOp &o)
+{
+	return head("verify", o.minor);
+}
+
 std::string after_sb_text(const ConnectOp &o)
 {
 	std::string text;
@@ -115,6 +120,7 @@ std::string op_text(const ConnectOp &o)
 	       option("ping-timeout-ms", std::to_string(o.ping_timeout_ms)) +
 	       option("timeout-ms", std::to_string(o.timeout_ms)) +
 	       authentication_text(o) + after_sb_text(o) +
+	       (o.verify_alg.empty() ? "" : option("verify-alg", o.verify_alg)) +
 	       (o.discard_my_data ? " --discard-my-data" : "");
 }
 
@@ -152,6 +158,7 @@ ConnectOp connect_op(const NodeResource &r)
 	op.after_sb = {after_sb_value(0, net.after_sb_0pri),
 		       after_sb_value(1, net.after_sb_1pri),
 		       after_sb_value(2, net.after_sb_2pri)};
+	op.verify_alg = net.verify_alg;
 	return op;
 }
 
@@ -367,6 +374,11 @@ Plan plan_invalidate(const NodeResource &r)
 Plan plan_invalidate_remote(const NodeResource &r)
 {
 	return {{InvalidateRemoteOp{r.minor()}, {}}};
+}
+
+Plan plan_verify(const NodeResource &r)
+{
+	return {{VerifyOp{r.minor()}, {}}};
 }
 
 std::string format_plan(const Plan &plan)

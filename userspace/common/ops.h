@@ -23,9 +23,11 @@
 //   outdate MINOR
 //   invalidate MINOR
 //   invalidate-remote MINOR
+//   verify MINOR
 //
 // connect ends in " after-sb-Npri=POLICY" for each policy that is not
-// disconnect, and " --discard-my-data" when that flag is set.
+// disconnect, " verify-alg=ALG" when one is configured, and
+// " --discard-my-data" when that flag is set.
 //
 // LOCAL and PEER are IPv4:PORT or [IPv6]:PORT.  The shared secret is never
 // printed: dry-run output ends up in logs and bug reports.  A new operation is
@@ -78,6 +80,7 @@ struct ConnectOp {
 	bool discard_my_data = false; // after a split brain: I am the victim
 	// after-sb-0pri/1pri/2pri, enum rdbd_after_sb (0 = disconnect)
 	std::array<uint8_t, 3> after_sb{};
+	std::string verify_alg{}; // empty: online verify refused
 };
 
 // "disconnect", "discard-zero-changes", ... as enum rdbd_after_sb for
@@ -153,10 +156,14 @@ struct InvalidateRemoteOp {
 	unsigned minor;
 };
 
+struct VerifyOp {
+	unsigned minor;
+};
+
 using Op = std::variant<CreateMdOp, NewMinorOp, AttachOp, DetachOp, ConnectOp,
 			DisconnectOp, PrimaryOp, SecondaryOp, DelMinorOp,
 			DiskOptsOp, PauseSyncOp, ResumeSyncOp, OutdateOp,
-			InvalidateOp, InvalidateRemoteOp>;
+			InvalidateOp, InvalidateRemoteOp, VerifyOp>;
 
 std::string format_op(const Op &op);
 unsigned op_minor(const Op &op);
@@ -189,6 +196,7 @@ Plan plan_resume_sync(const NodeResource &r);
 Plan plan_outdate(const NodeResource &r);
 Plan plan_invalidate(const NodeResource &r);
 Plan plan_invalidate_remote(const NodeResource &r);
+Plan plan_verify(const NodeResource &r);
 
 // The dry-run text: format_op() of each step, one per line.
 std::string format_plan(const Plan &plan);

@@ -61,6 +61,9 @@ const StatusField<uint64_t> kU64Fields[] = {
 	{RDBD_STATUS_AL_WRITES, &DeviceStatus::al_writes},
 	{RDBD_STATUS_IO_ERRORS, &DeviceStatus::io_errors},
 	{RDBD_STATUS_PEER_READ_KIB, &DeviceStatus::peer_read_kib},
+	{RDBD_STATUS_VERIFY_DONE_KIB, &DeviceStatus::verify_done_kib},
+	{RDBD_STATUS_VERIFY_TOTAL_KIB, &DeviceStatus::verify_total_kib},
+	{RDBD_STATUS_VERIFY_OOS_KIB, &DeviceStatus::verify_oos_kib},
 };
 
 const StatusField<std::string> kStringFields[] = {
@@ -208,19 +211,34 @@ bool DeviceStatus::resyncing() const
 	       conn_state == RDBD_CONN_PAUSED_SYNC_T;
 }
 
+bool DeviceStatus::verifying() const
+{
+	return conn_state == RDBD_CONN_VERIFY_S ||
+	       conn_state == RDBD_CONN_VERIFY_T;
+}
+
+// Rounded down to a tenth, so that 100.0 is only ever shown when done.
+static double percent_floor(uint64_t done, uint64_t total)
+{
+	return std::floor(1000.0 * static_cast<double>(done) /
+			  static_cast<double>(total)) /
+	       10.0;
+}
+
 std::optional<double> DeviceStatus::sync_percent() const
 {
+	if (verifying())
+		return verify_total_kib == 0
+			       ? 0.0
+			       : percent_floor(std::min(verify_done_kib,
+							verify_total_kib),
+					       verify_total_kib);
 	if (!resyncing())
 		return std::nullopt;
 	// Until the kernel has sized the sync (total 0), nothing is done.
 	if (sync_total_kib == 0 || out_of_sync_kib >= sync_total_kib)
 		return 0.0;
-	// Rounded down to a tenth, so that 100.0 is only ever shown when done.
-	return std::floor(
-		       1000.0 *
-		       static_cast<double>(sync_total_kib - out_of_sync_kib) /
-		       static_cast<double>(sync_total_kib)) /
-	       10.0;
+	return percent_floor(sync_total_kib - out_of_sync_kib, sync_total_kib);
 }
 
 std::optional<uint64_t> DeviceStatus::sync_eta_seconds() const
@@ -379,6 +397,9 @@ JsonObject status_json(const std::string &name, unsigned minor,
 	o.add_number("io_errors", s.io_errors);
 	o.add_number("peer_read_kib", s.peer_read_kib);
 	o.add_number("split_brain", s.split_brain);
+	o.add_number("verify_done_kib", s.verify_done_kib);
+	o.add_number("verify_total_kib", s.verify_total_kib);
+	o.add_number("verify_oos_kib", s.verify_oos_kib);
 	add_disk_options(o, s);
 	return o;
 }

@@ -46,6 +46,10 @@ struct DeviceStatus {
 	uint64_t io_errors = 0;	     // failed backing-disk I/Os
 	uint64_t peer_read_kib = 0;  // reads the peer served (disk failed)
 	uint8_t split_brain = 0;     // 1: the last handshake found one
+	// The running or last online verify (all 0 if none ran).
+	uint64_t verify_done_kib = 0;
+	uint64_t verify_total_kib = 0;
+	uint64_t verify_oos_kib = 0; // found different, marked out of sync
 	std::string last_error;
 	// The resync controller as last set (RDBD_CMD_DISK_OPTS); a kernel
 	// that does not report it leaves disk_options_reported false.
@@ -58,6 +62,8 @@ struct DeviceStatus {
 
 	// SyncSource, SyncTarget or paused: the states with a progress.
 	bool resyncing() const;
+	// VerifyS or VerifyT: progress is verify_done_kib of _total_kib.
+	bool verifying() const;
 	// Percent of this sync done, while one runs, rounded down to a
 	// tenth; else nullopt.
 	std::optional<double> sync_percent() const;

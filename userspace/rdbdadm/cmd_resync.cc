@@ -1,5 +1,6 @@
 // The resync commands: connect (with --discard-my-data), disk-options,
-// pause-sync, resume-sync, outdate, invalidate and invalidate-remote.
+// pause-sync, resume-sync, outdate, invalidate, invalidate-remote and
+// verify.
 #include "command.h"
 #include "config_error.h"
 #include "error.h"
@@ -121,6 +122,10 @@ const CommandRegistration registrations[] = {
 			     "follows (Connected only)",
 			     resource_arguments,
 			     run_plan<plan_invalidate_remote>}),
+	CommandRegistration({"verify", "RES|all",
+			     "compare both disks online and mark the blocks "
+			     "that differ out of sync (needs verify-alg)",
+			     resource_arguments, run_plan<plan_verify>}),
 	CommandRegistration({"resume-sync", "RES|all",
 			     "let a resync held by pause-sync on this node move",
 			     resource_arguments, run_plan<plan_resume_sync>}),

@@ -4,7 +4,7 @@
 // with exactly these keys (states null for a resource that is not up):
 //   name, minor, role, disk_state, connection_state, peer_role,
 //   peer_disk_state, protocol ("A"/"B"/"C" or null), out_of_sync_kib,
-//   sync_percent (null unless resyncing; one decimal, of this sync's
+//   sync_percent (null unless resyncing or verifying; one decimal, of this sync's
 //   total), net_sent_kib, net_received_kib,
 //   resync_sent_kib, resync_received_kib, disk_written_kib, disk_read_kib,
 //   bitmap_writes (bitmap blocks written to disk), al_writes (activity-log
@@ -12,10 +12,13 @@
 //   io_errors (failed backing-disk I/Os, see on-io-error), peer_read_kib
 //   (reads the peer served because this node's disk failed),
 //   split_brain (1 when the
-//   last connection attempt found a split brain, else 0), and the disk
-//   options in force: resync_rate_kib, c_plan_ahead_ds, c_min_rate_kib,
-//   c_max_rate_kib, al_extents (the one the next attach uses; these are
-//   null when not up)
+//   last connection attempt found a split brain, else 0),
+//   verify_done_kib, verify_total_kib, verify_oos_kib (the running or last
+//   online verify: compared so far, the device size, found different; 0
+//   if none ran; sync_percent also shows a verify's progress), and the
+//   disk options in force: resync_rate_kib, c_plan_ahead_ds,
+//   c_min_rate_kib, c_max_rate_kib, al_extents (the one the next attach
+//   uses; these are null when not up)
 #include <iostream>
 
 #include "command.h"

@@ -33,6 +33,7 @@ The tool's help: commands, global options, exit codes.
     status [RES|all] [--json]       show roles, disk and connection states (all resources by default)
     stop [RES|all]                  shutdown: take down every resource that is up
     up RES|all                      create the device, attach its disk and start connecting to the peer
+    verify RES|all                  compare both disks online and mark the blocks that differ out of sync (needs verify-alg)
     wait-connect RES|all [--timeout S]
                                     wait until the connection to the peer is up (exit 5 on timeout)
     wait-sync RES|all [--timeout S] wait until connected with both disks UpToDate; a progress bar on a terminal
