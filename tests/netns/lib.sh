@@ -260,3 +260,10 @@ remove_stale_namespaces() {
 requires_root_and_ip
 remove_stale_namespaces
 make_network
+
+# acted_on NODE: the start and stop calls NODE's dummy scripts got, one
+# per line, leaving out the startup probe's status calls.
+acted_on() {
+	grep -v '^status ' "$WORK/$1/res/calls" 2>/dev/null
+	return 0
+}
