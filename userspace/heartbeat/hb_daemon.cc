@@ -515,8 +515,15 @@ void Daemon::run_group_step(size_t g)
 	const auto command =
 		resource_command(spec, step->action, opt_.scripts, why_not);
 	if (!command) {
-		log_error(why_not);
-		step_done(g, false);
+		// A resource without a script cannot be running: stopping it
+		// (the rollback of its own failed start) succeeds, instead of
+		// escalating to a stop failure and a reboot.
+		const bool stop = step->action == Action::kStop;
+		if (stop)
+			log_warn(why_not + ": nothing to stop");
+		else
+			log_error(why_not);
+		step_done(g, stop);
 		return;
 	}
 	auto launch = [this, g, command = *command] {
