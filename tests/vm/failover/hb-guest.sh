@@ -78,19 +78,16 @@ fetch() { curl -sf --connect-timeout 1 --max-time 2 "${1:-$SERVICE_URL}"; }
 
 # await_page TIMEOUT TEXT: poll the service until its page contains TEXT.
 # The client runs on the node that is taking over, whose one vCPU the
-# resource scripts need: until something listens on port 80 it polls with
-# shell builtins only, and curl runs only once Apache is up.
+# resource scripts need: until something listens on port 80 it checks
+# with shell builtins, and curl runs only once Apache is up.  (The pause
+# is sleep(1): bash's read -t times out by SIGALRM, which can outlive
+# the read and kill the shell.)
 await_page() {
-	local deadline=$((SECONDS + $1)) idle
-	exec {idle}<> <(:)	# never readable: read -t on it is a sleep
+	local deadline=$((SECONDS + $1))
 	while [ $SECONDS -lt "$deadline" ]; do
-		if http_listening && fetch | grep -q "$2"; then
-			exec {idle}<&-
-			return 0
-		fi
-		read -r -t 0.2 -u "$idle" _
+		http_listening && fetch | grep -q "$2" && return 0
+		sleep 0.2
 	done
-	exec {idle}<&-
 	echo "await_page: no page with '$2' within $1 s" >&2
 	return 1
 }
