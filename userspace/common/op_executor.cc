@@ -71,21 +71,28 @@ NlMessage request(GenlClient &k, const DiskOptsOp &o)
 	NlMessage m = k.new_request(RDBD_CMD_DISK_OPTS);
 	put_u32(m.get(), RDBD_A_MINOR, o.minor);
 	const NestedAttr disk(m.get(), RDBD_A_DISK);
-	// In the order of kDiskOptFields; the kernel keeps what is left out.
-	static const int kAttrs[] = {
-		RDBD_DISK_RESYNC_RATE_KIB, RDBD_DISK_C_PLAN_AHEAD_DS,
-		RDBD_DISK_C_MIN_RATE_KIB,  RDBD_DISK_C_MAX_RATE_KIB,
-		RDBD_DISK_AL_EXTENTS,	   RDBD_DISK_ON_IO_ERROR,
+	// In the order of kDiskOptFields, with each attribute's width; the
+	// kernel keeps what is left out.
+	static const struct {
+		int type;
+		bool u8;
+	} kAttrs[] = {
+		{RDBD_DISK_RESYNC_RATE_KIB, false},
+		{RDBD_DISK_C_PLAN_AHEAD_DS, false},
+		{RDBD_DISK_C_MIN_RATE_KIB, false},
+		{RDBD_DISK_C_MAX_RATE_KIB, false},
+		{RDBD_DISK_AL_EXTENTS, false},
+		{RDBD_DISK_ON_IO_ERROR, true},
 	};
 	static_assert(std::size(kAttrs) == std::size(kDiskOptFields));
 	for (size_t i = 0; i < std::size(kAttrs); ++i) {
 		const std::optional<uint32_t> &v = o.*kDiskOptFields[i].field;
 		if (!v)
 			continue;
-		if (kAttrs[i] == RDBD_DISK_ON_IO_ERROR) // the one u8
-			put_u8(m.get(), kAttrs[i], static_cast<uint8_t>(*v));
+		if (kAttrs[i].u8)
+			put_u8(m.get(), kAttrs[i].type, static_cast<uint8_t>(*v));
 		else
-			put_u32(m.get(), kAttrs[i], *v);
+			put_u32(m.get(), kAttrs[i].type, *v);
 	}
 	return m;
 }
