@@ -164,4 +164,12 @@ TEST_CASE("membership: deadtime, initdead, links and warntime",
 	e = alone.tick(t0 + Millis(2000));
 	REQUIRE(e.size() == 1);
 	CHECK(e[0].kind == K::kPeerDead);
+
+	// initdead counts from begin(), when the daemon starts listening.
+	Membership late(c, t0);
+	late.begin(t0 + Millis(300));
+	CHECK(late.tick(t0 + Millis(2000)).empty());
+	e = late.tick(t0 + Millis(2300));
+	REQUIRE(e.size() == 1);
+	CHECK(e[0].silence == Millis(2000));
 }

@@ -111,7 +111,7 @@ Daemon::Daemon(DaemonOptions options, HaConfig config, AuthKeys keys,
 	: opt_(std::move(options)), config_(std::move(config)),
 	  keys_(std::move(keys)), resources_(std::move(resources)),
 	  runner_(loop_), membership_(config_, Clock::now()),
-	  replay_(config_.links.size()), started_(Clock::now())
+	  replay_(config_.links.size())
 {
 	for (const auto &g : resources_.groups)
 		groups_.push_back(std::make_unique<Group>(g));
@@ -159,6 +159,7 @@ void Daemon::run()
 		log_error("authkeys signs with crc: anyone on the network can "
 			  "forge heartbeats and take the resources away. Use "
 			  "sha256.");
+	membership_.begin(Clock::now());
 	open_links();
 	control_ = std::make_unique<ControlServer>(loop_, opt_.socket_path, *this);
 	loop_.on_signal(SIGTERM, [this] { begin_shutdown(); });

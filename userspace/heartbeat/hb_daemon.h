@@ -140,7 +140,6 @@ private:
 	PeerView peer_;
 	std::vector<std::unique_ptr<Group>> groups_;
 	std::unique_ptr<class ControlServer> control_;
-	Clock::time_point started_;
 };
 
 // The boot generation: state_dir/generation + 1 (at least the time in

@@ -41,6 +41,11 @@ class Membership {
 public:
 	Membership(const HaConfig &config, Clock::time_point start);
 
+	// The daemon starts listening now: initdead counts from here, not
+	// from construction, which reading the config files may precede by
+	// a noticeable time on a loaded machine.
+	void begin(Clock::time_point now) { start_ = now; }
+
 	// An authentic, fresh (or duplicate) message arrived on `link`.
 	std::vector<MembershipEvent> heard(size_t link, Clock::time_point now);
 	// The peer said goodbye: dead now, no deadtime to wait.
