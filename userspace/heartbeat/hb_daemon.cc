@@ -21,7 +21,9 @@ namespace rdbd::hb {
 namespace {
 
 constexpr auto kReadinessInterval = std::chrono::seconds(1);
-constexpr auto kSecondOpinionRetry = std::chrono::seconds(1);
+// rdbd notices a dead peer by its own pings, often a little after
+// deadtime: ask again soon (each ask is one rdbdadm run).
+constexpr auto kSecondOpinionRetry = std::chrono::milliseconds(250);
 constexpr auto kStopRetryPause = std::chrono::seconds(1);
 constexpr int kGoodbyeCopies = 3; // UDP may lose one
 

@@ -105,9 +105,13 @@ http_listening() {
 }
 
 # rdbd_ready: the standard r0 up on this node (tests/vm/lib/guest.sh),
-# without fresh metadata when KEEP_MD is set (after a reboot).
+# without fresh metadata when KEEP_MD is set (after a reboot).  Its timers
+# are conf/rdbd.conf's: rdbd must see a dead peer (ping-int + ping-timeout,
+# 1.5 s) about when heartbeat does (deadtime), as rdbd-heartbeat will not
+# promote while rdbd still sees the peer connected and Primary.
 rdbd_ready() {
-	{ [ -d /sys/module/rdbd ] || load_rdbd; } && write_conf &&
+	{ [ -d /sys/module/rdbd ] || load_rdbd; } &&
+		RDBD_NET_TIMERS='connect-int 2; ping-int 1; ping-timeout 5; timeout 9;' write_conf &&
 		{ [ -n "${KEEP_MD:-}" ] || rdbdadm create-md --force r0 >/dev/null; } &&
 		rdbdadm up r0
 }

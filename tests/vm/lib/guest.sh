@@ -22,6 +22,8 @@ unload_rdbd() { rmmod rdbd; }
 # two-node test resource r0 (protocol C by default).  Its timers are short
 # so that tests reconnect and notice a dead peer quickly: connect-int 2 s,
 # ping-int 2 s, ping-timeout 0.5 s, timeout 1 s.
+# write_conf [PROTOCOL [EXTRA NET OPTIONS]]: the standard r0; the timers
+# come from RDBD_NET_TIMERS when set.
 write_conf() {
 	local protocol=${1:-C} extra=${2:-}
 	# It may hold a shared secret: root only, as rdbdadm asks.
@@ -31,7 +33,7 @@ resource r0 {
 	device /dev/rdbd0;
 	disk /dev/vdb;
 	meta-disk internal;
-	net { protocol $protocol; connect-int 2; ping-int 2; ping-timeout 5; timeout 10; $extra }
+	net { protocol $protocol; ${RDBD_NET_TIMERS:-connect-int 2; ping-int 2; ping-timeout 5; timeout 10;} $extra }
 	on corman { address 10.99.1.1:7789; }
 	on rabius { address 10.99.1.2:7789; }
 }
