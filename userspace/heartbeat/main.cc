@@ -59,7 +59,7 @@ po::options_description visible_options(Options &o)
 	    "control socket");
 	add("state-dir", po::value(&o.daemon.state_dir)
 				 ->default_value("/var/lib/rdbd-heartbeat"),
-	    "where the boot generation is kept");
+	    "where the boot generations (ours, the peer's) are kept");
 	add("foreground,f", po::bool_switch(&o.foreground),
 	    "stay in the foreground, log to stderr (systemd)");
 	add("pidfile", po::value(&o.pidfile), "write the daemon's pid here");
