@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "hb_config.h"
+#include "hb_log.h"
 #include "hb_text.h"
 
 namespace rdbd::hb {
@@ -205,6 +206,9 @@ void HaCfParser::simple(const std::vector<std::string> &w)
 	} else if (d == "debugfile") {
 		config_.debugfile = v;
 	} else {
+		if (!is_log_facility(v))
+			fail("unknown logfacility '" + v + "' (daemon, user, "
+			     "authpriv, local0-local7 or none)");
 		config_.logfacility = v;
 	}
 }
