@@ -72,6 +72,22 @@ const std::set<std::string> kUnsupported = {
 	"generation_file_fsync", "max_rexmit_delay", "hbgenmethod",
 	"memreserve", "ucast6", "bcast6", "nice_failback"};
 
+const std::set<std::string> kDirectives = {
+	"node",	    "ucast",	"bcast",	 "keepalive",
+	"deadtime", "warntime", "initdead",	 "udpport",
+	"auto_failback", "logfile", "debugfile", "logfacility"};
+
+} // namespace
+
+const std::set<std::string> &ha_cf_directives() { return kDirectives; }
+
+const std::set<std::string> &ha_cf_unsupported_directives()
+{
+	return kUnsupported;
+}
+
+namespace {
+
 bool parse_bool(const std::string &v, bool &out)
 {
 	static const std::set<std::string> yes = {"true", "on", "yes", "y",
@@ -216,23 +232,20 @@ void HaCfParser::simple(const std::vector<std::string> &w)
 void HaCfParser::line(size_t number, const std::vector<std::string> &w)
 {
 	line_ = number;
-	static const std::set<std::string> simple_directives = {
-		"keepalive", "deadtime", "warntime",  "initdead",
-		"udpport",   "auto_failback", "logfile", "debugfile",
-		"logfacility"};
 	const std::string &d = w[0];
+	if (!kDirectives.count(d))
+		fail(kUnsupported.count(d) ? "directive '" + d +
+						     "' is not supported by "
+						     "rdbd-heartbeat"
+					   : "unknown directive '" + d + "'");
 	if (d == "node") {
 		want_args(w, 1, 64);
 		for (size_t i = 1; i < w.size(); i++)
 			config_.nodes.push_back(lowercase(w[i]));
 	} else if (d == "ucast" || d == "bcast") {
 		media(w);
-	} else if (simple_directives.count(d)) {
-		simple(w);
-	} else if (kUnsupported.count(d)) {
-		fail("directive '" + d + "' is not supported by rdbd-heartbeat");
 	} else {
-		fail("unknown directive '" + d + "'");
+		simple(w);
 	}
 }
 
