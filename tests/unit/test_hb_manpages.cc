@@ -17,6 +17,7 @@
 
 #include "hb_auth.h"
 #include "hb_config.h"
+#include "hb_daemon.h"
 #include "hb_messages.h"
 #include "hb_resources.h"
 
@@ -247,5 +248,47 @@ TEST_CASE("man: every drop counter is documented", "[hb][man]")
 		INFO("drop counter " << name);
 		CHECK(mentions(json, name));
 		CHECK(mentions(messages, name));
+	}
+}
+
+TEST_CASE("man: every key of status --json is documented", "[hb][man]")
+{
+	char tmpl[] = "/tmp/hb-man-state-XXXXXX";
+	const std::string state = mkdtemp(tmpl);
+	HaConfig config;
+	config.nodes = {"corman", "rabius"};
+	LinkConfig link;
+	link.interface = "eth0";
+	link.peer_ip = "10.0.0.2";
+	config.links = {link};
+	Haresources resources;
+	ResourceGroup group;
+	group.preferred_node = "corman";
+	group.resources = {parse_resource("dummy::disk", "test")};
+	resources.groups = {group};
+	AuthKeys keys;
+	keys.signing_id = 1;
+	keys.keys[1] = AuthKey{1, AuthMethod::kSha256, "secret"};
+	DaemonOptions options;
+	options.self = "corman";
+	options.state_dir = state;
+	// Not run: no link is opened, the status is that of a fresh start.
+	Daemon daemon(options, config, keys, resources);
+	const std::string json = daemon.status_json();
+	REQUIRE(system(("rm -rf " + state).c_str()) == 0);
+
+	const ManPage page = read_page("rdbd-heartbeat.8");
+	const std::string &text = page.section_text("STATUS JSON");
+	static const std::regex key(R"re("([a-z_]+)":)re");
+	std::set<std::string> keys_seen;
+	for (auto it = std::sregex_iterator(json.begin(), json.end(), key);
+	     it != std::sregex_iterator(); ++it)
+		keys_seen.insert((*it)[1]);
+	// The links' own keys appear only once a link is open.
+	keys_seen.insert({"name", "up", "last_seen_ms"});
+	CHECK(keys_seen.size() > 25);
+	for (const auto &k : keys_seen) {
+		INFO("status --json key " << k);
+		CHECK(mentions(text, k));
 	}
 }
