@@ -120,6 +120,9 @@ TEST_CASE("ha.cf: every error names file and line", "[hb][ha.cf]")
 	      "ha.cf:3: auto_failback takes on or off, got 'maybe'");
 	CHECK(error_of(b + "auto_failback legacy\n") ==
 	      "ha.cf:3: auto_failback legacy is not supported: use on or off");
+	CHECK(error_of(b + "logfacility local9\n") ==
+	      "ha.cf:3: unknown logfacility 'local9' (daemon, user, authpriv, "
+	      "local0-local7 or none)");
 	CHECK(error_of(b + "node\n") == "ha.cf:3: 'node' needs at least 1 argument");
 }
 

@@ -128,3 +128,34 @@ TEST_CASE("messages: replays and old generations", "[hb][messages]")
 	CHECK(g.check(6, 1, 1) == V::kDuplicate);
 	CHECK(g.check(6, 2, 1) == V::kNew);
 }
+
+TEST_CASE("messages: the generation floor survives a restart of the receiver",
+	  "[hb][messages]")
+{
+	using V = ReplayGuard::Verdict;
+	// Before our restart the peer was at generation 7: that is the floor.
+	ReplayGuard g(2, 7);
+	CHECK(g.generation() == 0);
+	// A message recorded during the peer's generation 6, replayed before
+	// the live peer is heard: old, whatever its seq.
+	CHECK(g.check(6, 1000, 0) == V::kOldGeneration);
+	CHECK(g.check(1, 1, 1) == V::kOldGeneration);
+	CHECK(g.generation() == 0);
+	// The peer's current boot: its first message is taken.
+	CHECK(g.check(7, 40, 0) == V::kNew);
+	CHECK(g.generation() == 7);
+	CHECK(g.check(7, 40, 1) == V::kDuplicate);
+	CHECK(g.check(7, 39, 0) == V::kReplay);
+	CHECK(g.check(6, 1000, 1) == V::kOldGeneration);
+	CHECK(g.check(8, 1, 0) == V::kRestarted);
+}
+
+TEST_CASE("messages: a peer that restarted while we were down is new",
+	  "[hb][messages]")
+{
+	using V = ReplayGuard::Verdict;
+	ReplayGuard g(1, 7);
+	CHECK(g.check(9, 1, 0) == V::kNew);
+	CHECK(g.check(7, 50, 0) == V::kOldGeneration);
+	CHECK(g.check(8, 50, 0) == V::kOldGeneration);
+}

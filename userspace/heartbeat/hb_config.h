@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,12 @@ struct HaConfig {
 HaConfig parse_ha_cf(const std::string &text, const std::string &file,
 		     const std::vector<std::string> &own_ips,
 		     const std::string &self);
+
+// The directives parse_ha_cf accepts, and those of Heartbeat it refuses
+// as unsupported (any other word is refused as unknown).  The man page
+// test checks that rdbd-ha.cf(5) documents every one of both.
+const std::set<std::string> &ha_cf_directives();
+const std::set<std::string> &ha_cf_unsupported_directives();
 
 // "2", "0.5" (seconds), "500ms", "100000us"; nullopt if malformed.  A bare
 // "10s" is not Heartbeat syntax and is refused.

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "hb_config.h"
+#include "hb_log.h"
 #include "hb_text.h"
 
 namespace rdbd::hb {
@@ -70,6 +71,22 @@ const std::set<std::string> kUnsupported = {
 	"msgfmt",  "coredumps",	  "autojoin",	"uuidfrom",   "rtprio",
 	"generation_file_fsync", "max_rexmit_delay", "hbgenmethod",
 	"memreserve", "ucast6", "bcast6", "nice_failback"};
+
+const std::set<std::string> kDirectives = {
+	"node",	    "ucast",	"bcast",	 "keepalive",
+	"deadtime", "warntime", "initdead",	 "udpport",
+	"auto_failback", "logfile", "debugfile", "logfacility"};
+
+} // namespace
+
+const std::set<std::string> &ha_cf_directives() { return kDirectives; }
+
+const std::set<std::string> &ha_cf_unsupported_directives()
+{
+	return kUnsupported;
+}
+
+namespace {
 
 bool parse_bool(const std::string &v, bool &out)
 {
@@ -205,6 +222,9 @@ void HaCfParser::simple(const std::vector<std::string> &w)
 	} else if (d == "debugfile") {
 		config_.debugfile = v;
 	} else {
+		if (!is_log_facility(v))
+			fail("unknown logfacility '" + v + "' (daemon, user, "
+			     "authpriv, local0-local7 or none)");
 		config_.logfacility = v;
 	}
 }
@@ -212,23 +232,20 @@ void HaCfParser::simple(const std::vector<std::string> &w)
 void HaCfParser::line(size_t number, const std::vector<std::string> &w)
 {
 	line_ = number;
-	static const std::set<std::string> simple_directives = {
-		"keepalive", "deadtime", "warntime",  "initdead",
-		"udpport",   "auto_failback", "logfile", "debugfile",
-		"logfacility"};
 	const std::string &d = w[0];
+	if (!kDirectives.count(d))
+		fail(kUnsupported.count(d) ? "directive '" + d +
+						     "' is not supported by "
+						     "rdbd-heartbeat"
+					   : "unknown directive '" + d + "'");
 	if (d == "node") {
 		want_args(w, 1, 64);
 		for (size_t i = 1; i < w.size(); i++)
 			config_.nodes.push_back(lowercase(w[i]));
 	} else if (d == "ucast" || d == "bcast") {
 		media(w);
-	} else if (simple_directives.count(d)) {
-		simple(w);
-	} else if (kUnsupported.count(d)) {
-		fail("directive '" + d + "' is not supported by rdbd-heartbeat");
 	} else {
-		fail("unknown directive '" + d + "'");
+		simple(w);
 	}
 }
 

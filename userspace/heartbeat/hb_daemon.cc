@@ -80,40 +80,13 @@ const char *group_state_name(GroupState s)
 }
 
 
-uint64_t next_generation(const std::string &state_dir)
-{
-	const std::string file = state_dir + "/generation";
-	uint64_t stored = 0;
-	std::ifstream(file) >> stored;
-	// The wall clock is a floor: a node whose state directory was lost
-	// (a fresh disk, a tmpfs) must still not reuse an old generation,
-	// or its peer would drop its messages as replays.
-	const uint64_t gen = std::max<uint64_t>(stored + 1,
-						static_cast<uint64_t>(time(nullptr)));
-	const std::string tmp = file + ".new";
-	const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			    0644);
-	const std::string text = std::to_string(gen) + "\n";
-	if (fd < 0 || write(fd, text.data(), text.size()) !=
-			      static_cast<ssize_t>(text.size()) ||
-	    fsync(fd) != 0 || close(fd) != 0 ||
-	    rename(tmp.c_str(), file.c_str()) != 0)
-		throw Error(kExitFailure, "cannot record the boot generation in " +
-						  file + ": " + strerror(errno));
-	const int dir = open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir >= 0) {
-		fsync(dir);
-		close(dir);
-	}
-	return gen;
-}
-
 Daemon::Daemon(DaemonOptions options, HaConfig config, AuthKeys keys,
 	       Haresources resources)
 	: opt_(std::move(options)), config_(std::move(config)),
 	  keys_(std::move(keys)), resources_(std::move(resources)),
 	  runner_(loop_), membership_(config_, Clock::now()),
-	  replay_(config_.links.size())
+	  peer_generation_(opt_.state_dir, peer_name()),
+	  replay_(config_.links.size(), peer_generation_.stored())
 {
 	for (const auto &g : resources_.groups)
 		groups_.push_back(std::make_unique<Group>(g));
@@ -271,7 +244,10 @@ void Daemon::handle_datagram(size_t link, std::string_view data)
 	switch (replay_.check(m.generation, m.seq, link)) {
 	case V::kOldGeneration:
 		count_drop(Drop::kOldGeneration, link,
-			   "generation " + std::to_string(m.generation));
+			   "generation " + std::to_string(m.generation) +
+				   ", " + peer_name() + " is at " +
+				   std::to_string(std::max(replay_.generation(),
+							   peer_generation_.stored())));
 		return;
 	case V::kReplay:
 		count_drop(Drop::kReplay, link, "seq " + std::to_string(m.seq));
@@ -280,14 +256,32 @@ void Daemon::handle_datagram(size_t link, std::string_view data)
 		log_info(peer_name() + " restarted (generation " +
 			 std::to_string(m.generation) + ")");
 		peer_view_valid_ = false;
+		remember_peer_generation();
 		handle_message(m, link, true);
 		return;
 	case V::kNew:
+		remember_peer_generation();
 		handle_message(m, link, true);
 		return;
 	case V::kDuplicate:
 		handle_message(m, link, false);
 		return;
+	}
+}
+
+// Once per boot of the peer (record() writes only a higher generation):
+// the replay floor for our next start.  Before the message is acted on, so
+// a crash right after it cannot leave the floor behind what we accepted.
+void Daemon::remember_peer_generation()
+{
+	try {
+		peer_generation_.record(replay_.generation());
+	} catch (const Error &e) {
+		// Failover matters more than the floor: go on, and say that
+		// replay protection now ends at our next restart.
+		log_error(std::string(e.what()) + "; messages recorded before " +
+			  "this boot of " + peer_name() + " would be accepted " +
+			  "after a restart of rdbd-heartbeat");
 	}
 }
 

@@ -20,6 +20,7 @@
 #include "hb_net.h"
 #include "hb_process.h"
 #include "hb_resources.h"
+#include "hb_state.h"
 
 namespace rdbd::hb {
 
@@ -94,6 +95,7 @@ private:
 	void receive(size_t link);
 	void handle_datagram(size_t link, std::string_view data);
 	void count_drop(Drop reason, size_t link, const std::string &detail);
+	void remember_peer_generation();
 	void handle_message(const Message &m, size_t link, bool fresh);
 	void update_peer(const Message &m);
 	void on_membership(const std::vector<MembershipEvent> &events);
@@ -126,6 +128,8 @@ private:
 	ProcessRunner runner_;
 	std::vector<LinkSocket> links_;
 	Membership membership_;
+	// Before replay_: it is the source of replay_'s floor.
+	PeerGenerationStore peer_generation_;
 	ReplayGuard replay_;
 	RateLimiter drop_log_{std::chrono::seconds(5)};
 	std::array<uint64_t, static_cast<size_t>(Drop::kCount)> drops_{};
@@ -141,10 +145,5 @@ private:
 	std::vector<std::unique_ptr<Group>> groups_;
 	std::unique_ptr<class ControlServer> control_;
 };
-
-// The boot generation: state_dir/generation + 1 (at least the time in
-// seconds), written and fsynced before any message goes out, so a
-// restarted node never reuses one.
-uint64_t next_generation(const std::string &state_dir);
 
 } // namespace rdbd::hb

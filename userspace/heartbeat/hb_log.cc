@@ -45,17 +45,22 @@ int syslog_priority(Level l)
 	return LOG_INFO;
 }
 
-int facility_by_name(const std::string &name)
+const std::map<std::string, int> &facilities()
 {
-	static const std::map<std::string, int> facilities = {
+	static const std::map<std::string, int> table = {
 		{"daemon", LOG_DAEMON}, {"user", LOG_USER},
 		{"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},
 		{"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3},
 		{"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
 		{"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
 		{"authpriv", LOG_AUTHPRIV}};
-	const auto it = facilities.find(name);
-	return it == facilities.end() ? LOG_DAEMON : it->second;
+	return table;
+}
+
+int facility_by_name(const std::string &name)
+{
+	const auto it = facilities().find(name);
+	return it == facilities().end() ? LOG_DAEMON : it->second;
 }
 
 std::string timestamp()
@@ -77,6 +82,11 @@ void append(const std::string &file, const std::string &line)
 }
 
 } // namespace
+
+bool is_log_facility(const std::string &name)
+{
+	return name == "none" || facilities().count(name) > 0;
+}
 
 void log_setup(const LogTargets &targets)
 {

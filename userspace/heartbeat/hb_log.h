@@ -19,6 +19,8 @@ struct LogTargets {
 };
 
 void log_setup(const LogTargets &targets);
+// A name ha.cf's logfacility may give: a syslog facility or "none".
+bool is_log_facility(const std::string &name);
 void log(Level level, const std::string &message);
 inline void log_debug(const std::string &m) { log(Level::kDebug, m); }
 inline void log_info(const std::string &m) { log(Level::kInfo, m); }

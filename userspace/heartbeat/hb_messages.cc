@@ -150,7 +150,7 @@ Decoded decode_message(std::string_view d, const AuthKeys &keys)
 ReplayGuard::Verdict ReplayGuard::check(uint64_t generation, uint64_t seq,
 					size_t link)
 {
-	if (generation < generation_)
+	if (generation < std::max(generation_, floor_))
 		return Verdict::kOldGeneration;
 	if (generation > generation_) {
 		const bool restarted = generation_ != 0;

@@ -16,6 +16,13 @@
 // or below the overall mark is the same message arriving on a second link
 // (it proves that link works, its content was already handled).  A lower
 // generation is an old boot's message, replayed.
+//
+// The highest generation also outlives a restart of the receiver: the
+// daemon keeps it in its state directory (hb_state.h) and hands it to the
+// new ReplayGuard as the floor, so a message recorded during an earlier
+// boot of the peer stays old after we restart.  Within the peer's current
+// generation a fresh receiver knows no seq yet: it takes the first message
+// it hears, and from then on the per-link marks apply.
 #pragma once
 
 #include <array>
@@ -76,12 +83,19 @@ public:
 		kReplay,
 		kOldGeneration,
 	};
-	explicit ReplayGuard(size_t links) : link_seq_(links, 0) {}
+	// `floor`: the highest generation the peer sent before our
+	// restart (0: none known); anything below it is kOldGeneration.
+	explicit ReplayGuard(size_t links, uint64_t floor = 0)
+		: floor_(floor), link_seq_(links, 0)
+	{
+	}
 	Verdict check(uint64_t generation, uint64_t seq, size_t link);
+	// The peer's generation heard since we started; 0 if none yet.
 	uint64_t generation() const { return generation_; }
 
 private:
-	uint64_t generation_ = 0; // 0: never heard
+	uint64_t floor_;	  // from the state directory, fixed
+	uint64_t generation_ = 0; // 0: never heard since we started
 	uint64_t seq_ = 0;
 	std::vector<uint64_t> link_seq_;
 };

@@ -1,10 +1,13 @@
 // rdbd-heartbeat: Heartbeat v1 compatible failover for rdbd.
 //
-//   rdbd-heartbeat [options]              run the daemon
+//   rdbd-heartbeat [options] [run]        run the daemon
 //   rdbd-heartbeat [options] check-config parse /etc/ha.d and report
 //   rdbd-heartbeat [options] status [--json]
 //   rdbd-heartbeat [options] standby      hand our resources to the peer
 //   rdbd-heartbeat [options] takeover     take the peer's resources
+//
+// The commands are listed once, in kCommands: --help prints that list and
+// the man page test (tests/unit/test_hb_manpages.cc) reads it there.
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -59,7 +62,7 @@ po::options_description visible_options(Options &o)
 	    "control socket");
 	add("state-dir", po::value(&o.daemon.state_dir)
 				 ->default_value("/var/lib/rdbd-heartbeat"),
-	    "where the boot generation is kept");
+	    "where the boot generations (ours, the peer's) are kept");
 	add("foreground,f", po::bool_switch(&o.foreground),
 	    "stay in the foreground, log to stderr (systemd)");
 	add("pidfile", po::value(&o.pidfile), "write the daemon's pid here");
@@ -88,12 +91,36 @@ po::options_description visible_options(Options &o)
 	return d;
 }
 
+struct CommandInfo {
+	const char *name;
+	const char *help;
+};
+
+const CommandInfo kCommands[] = {
+	{"run", "run the daemon (the default without a command)"},
+	{"check-config", "read ha.cf, authkeys and haresources; report"},
+	{"status", "ask the daemon for its state ([--json])"},
+	{"standby", "hand this node's resources to the peer (hb_standby)"},
+	{"takeover", "take the peer's resources (hb_takeover)"},
+};
+
+bool known_command(const std::string &name)
+{
+	for (const auto &c : kCommands)
+		if (name == c.name)
+			return true;
+	return false;
+}
+
 void usage(const po::options_description &d)
 {
-	std::cout << "usage: rdbd-heartbeat [options] "
-		     "[check-config | status [--json] | standby | takeover]\n"
-		     "Without a command, runs the daemon.\n\n"
-		  << d;
+	std::cout << "usage: rdbd-heartbeat [options] [command] [--json]\n\n"
+		     "Commands:\n";
+	for (const auto &c : kCommands)
+		std::cout << "  " << c.name
+			  << std::string(16 - std::string(c.name).size(), ' ')
+			  << c.help << "\n";
+	std::cout << "\n" << d;
 }
 
 Options parse_command_line(int argc, char **argv)
@@ -209,6 +236,8 @@ int run_daemon(const Options &o)
 int run(int argc, char **argv)
 {
 	const Options o = parse_command_line(argc, argv);
+	if (!o.command.empty() && !known_command(o.command))
+		throw UsageError("unknown command '" + o.command + "'");
 	if (o.command.empty() || o.command == "run")
 		return run_daemon(o);
 	if (o.command == "check-config") {
@@ -223,10 +252,8 @@ int run(int argc, char **argv)
 	std::string request;
 	if (o.command == "status")
 		request = o.json ? "status --json" : "status";
-	else if (o.command == "standby" || o.command == "takeover")
-		request = o.command;
 	else
-		throw UsageError("unknown command '" + o.command + "'");
+		request = o.command; // standby, takeover
 	const std::string answer = control_request(o.daemon.socket_path, request);
 	std::cout << answer;
 	return answer.rfind("error:", 0) == 0 ? kExitFailure : kExitOk;
