@@ -140,6 +140,13 @@ void Daemon::run()
 	loop_.on_signal(SIGTERM, [this] { begin_shutdown(); });
 	loop_.on_signal(SIGINT, [this] { begin_shutdown(); });
 	loop_.on_signal(SIGPIPE, [] {});
+	// logrotate and habit send SIGHUP.  Log lines are appended with the
+	// file opened per line, so rotation needs nothing; there is no
+	// reload either, and dying without a handover would be worse.
+	loop_.on_signal(SIGHUP, [] {
+		log_warn("SIGHUP: nothing to do (log files are reopened per "
+			 "line; to read changed files, restart the daemon)");
+	});
 	send_status();
 	schedule_keepalive();
 	schedule_tick();
