@@ -74,6 +74,7 @@ static int rdbd_hs_hello(struct rdbd_device *dev, struct rdbd_packet *pkt)
 				h->res_name, dev->name);
 		return -EPROTO;
 	}
+	WRITE_ONCE(conn->features, be64_to_cpu(h->features) & RDBD_FEAT_ALL);
 	peer_auth = be32_to_cpu(h->flags) & RDBD_HELLO_F_AUTH;
 	if (peer_auth != auth) {
 		rdbd_conn_error(dev, "authentication of peer failed: %s uses cram-hmac-alg, %s does not",

@@ -187,6 +187,12 @@ struct rdbd_connection {
 	struct socket *listener;
 	struct task_struct *thread;	/* state_mutex; NULL while StandAlone */
 	bool we_dial;			/* constant while the thread runs */
+	/*
+	 * RDBD_FEAT_* both HELLOs offered.  Written by the handshake before
+	 * Connected, so constant for anyone who checked rdbd_connected()
+	 * (or runs in the receive loop); READ_ONCE elsewhere.
+	 */
+	u64 features;
 
 	struct mutex send_mutex;	/* one packet at a time on sock */
 	struct socket *sock;		/* send_mutex; NULL if not established */

@@ -407,6 +407,12 @@ static int rdbd_verify_check(struct rdbd_device *dev,
 			    "online verify needs a Connected peer");
 		return -ENOTCONN;
 	}
+	/* Refused here: that peer would drop VERIFY_START as unknown. */
+	if (!(dev->conn.features & RDBD_FEAT_VERIFY)) {
+		rdbd_extack(extack, dev->minor,
+			    "the peer does not support online verify (its rdbd does not offer the verify feature)");
+		return -EOPNOTSUPP;
+	}
 	if (cs == RDBD_CONN_VERIFY_S || cs == RDBD_CONN_VERIFY_T) {
 		rdbd_extack(extack, dev->minor,
 			    "an online verify is running already");
@@ -594,6 +600,35 @@ static u32 rdbd_verify_may_start(struct rdbd_device *dev,
 	return 0;
 }
 
+/* Log why we refused the peer's VERIFY_START (@result, positive errno). */
+static void rdbd_verify_log_refusal(struct rdbd_device *dev, u32 result,
+				    const char *alg, u64 size_sectors)
+{
+	const char *why;
+
+	switch (result) {
+	case ENOPROTOOPT:
+		why = "no verify-alg is configured here";
+		break;
+	case EINVAL:
+		why = "the verify-alg or the size differs";
+		break;
+	case ENODATA:
+		why = "the disk here is not UpToDate";
+		break;
+	case EBUSY:
+		why = "busy with a resync or a verify";
+		break;
+	default:
+		why = "refused";
+	}
+	/* @alg is the peer's bytes: escaped, it cannot garble the log. */
+	pr_notice("rdbd%u: refused the peer's online verify: %s (peer: alg '%*pE', %llu sectors; this node: alg '%s', %llu sectors)\n",
+		  dev->minor, why, (int)strlen(alg), alg, size_sectors,
+		  dev->conn.net_conf.verify_alg,
+		  (u64)get_capacity(dev->disk));
+}
+
 /* VERIFY_START (T, receive loop): agree and be VerifyT, or say why not. */
 static int rdbd_verify_got_start(struct rdbd_device *dev,
 				 const struct rdbd_p_verify_start *p)
@@ -627,6 +662,9 @@ static int rdbd_verify_got_start(struct rdbd_device *dev,
 		rdbd_verify_cstate_changed(dev);
 		pr_info("rdbd%u: online verify started by the peer (%s)\n",
 			dev->minor, alg);
+	} else {
+		rdbd_verify_log_refusal(dev, result, alg,
+					be64_to_cpu(p->size_sectors));
 	}
 	reply.result = cpu_to_be32(result);
 	strscpy(reply.alg, dev->conn.net_conf.verify_alg, sizeof(reply.alg));
@@ -674,9 +712,9 @@ static int rdbd_verify_check_digests(struct rdbd_device *dev,
 	    blocks > RDBD_VERIFY_BATCH ||
 	    sector / RDBD_VERIFY_SECTORS + blocks > limit ||
 	    len != v->digest_len) {
-		rdbd_conn_error(dev, "peer sent verify digests for sector %llu, %u blocks of %u bytes (expected sector %llu, %u bytes); dropping connection",
+		rdbd_conn_error(dev, "peer sent verify digests: sector %llu, %u blocks, %u-byte digests (expected %llu, 1-%u blocks up to block %llu, %u bytes); dropping connection",
 				sector, blocks, len, v->next_sector,
-				v->digest_len);
+				RDBD_VERIFY_BATCH, limit, v->digest_len);
 		return -EPROTO;
 	}
 	return 0;
@@ -803,6 +841,11 @@ int rdbd_verify_got_packet(struct rdbd_device *dev, struct rdbd_packet *pkt)
 {
 	enum rdbd_conn_state want = rdbd_verify_state_for(pkt->cmd);
 
+	if (!(dev->conn.features & RDBD_FEAT_VERIFY)) {
+		rdbd_conn_error(dev, "peer sent verify packet 0x%04x but did not offer online verify in its HELLO; dropping connection",
+				pkt->cmd);
+		return -EPROTO;
+	}
 	if (want && READ_ONCE(dev->conn.cstate) != want) {
 		rdbd_conn_error(dev, "peer sent verify packet 0x%04x while not verifying; dropping connection",
 				pkt->cmd);

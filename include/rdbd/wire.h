@@ -134,9 +134,17 @@ struct rdbd_wire_hdr {
 
 /*
  * Feature bits: optional abilities a peer offers.  Both sides use the AND
- * of the two sets; unknown bits are ignored.  Version 1 defines none.
+ * of the two sets; unknown bits are ignored.  Each bit says why it exists.
+ *
+ * RDBD_FEAT_VERIFY: "I understand VERIFY_START ... VERIFY_DONE" (online
+ * verify, 0x0050-0x0054).  A peer without it would drop the connection on
+ * the first VERIFY_START as an unknown packet; with the bit, a node asked
+ * to verify refuses at once ("the peer does not support online verify")
+ * and sends nothing, and a VERIFY_* packet on a connection that did not
+ * agree on the bit is a protocol error.
  */
-#define RDBD_FEAT_ALL		0ULL
+#define RDBD_FEAT_VERIFY	(1ULL << 1)
+#define RDBD_FEAT_ALL		(RDBD_FEAT_VERIFY)
 
 struct rdbd_p_hello {
 	__be32 protocol_min;

@@ -1,18 +1,31 @@
 // rdbd-fakepeer: a hostile peer for rdbd.ko's replication link.  It
 // connects to (or accepts a connection from) a node in WFConnection,
 // misbehaves in one chosen way, and checks that the kernel drops the
-// connection instead of trusting it:
+// connection (or refuses, where the protocol answers) instead of trusting
+// it:
 //
 //   rdbd-fakepeer --listen ADDR:PORT | --connect ADDR:PORT
-//                 --name NODE --resource RES --mode MODE
+//                 --name NODE --resource RES --mode MODE[,MODE...]
+//                 [--verify-alg ALG]
 //
-// MODE is garbage, oversized, unknown-packet or hangup-mid-payload, or
-// handshake-then-MODE to first complete the HELLO exchange honestly (the
-// resource must then be configured without authentication).  Output is
-// one line per step and never depends on timing, so a VM test can diff it.
-// Exit status: 0 if the kernel closed the connection (EOF or reset)
-// within kCloseSeconds of the misbehaviour, 1 if it did not or something
-// else failed, 2 for a bad command line.
+// Framing modes: garbage, oversized, unknown-packet or hangup-mid-payload,
+// or handshake-then-MODE to first complete the HELLO exchange honestly.
+// The other modes (packets.h lists them) first complete the whole
+// handshake as an UpToDate Secondary with the node's own UUIDs, so the
+// node is Connected, then send one bad verify, remote-read or OUT_OF_SYNC
+// packet; verify-digests-* first start a verify the node agrees to (the
+// node must be UpToDate with verify-alg ALG, default crc32c), the
+// verify-start-* with a bad alg must be refused by VERIFY_REPLY, and
+// no-verify-feature connects without offering online verify and passes
+// if the node sends no VERIFY_* packet before it closes the connection.
+// Every mode needs the resource configured without authentication.
+//
+// Several modes run one after the other, each on a new connection.
+// Output is one line per step, and a line "result MODE: ..." per mode,
+// never depending on timing, so a VM test can diff it.  Exit status: 0 if
+// every mode passed (the kernel closed the connection within
+// kCloseSeconds of the misbehaviour, or refused as expected), 1 if one did
+// not or something else failed, 2 for a bad command line.
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -23,6 +36,7 @@
 #include <rdbd/wire.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <iostream>
@@ -42,9 +56,12 @@ using Clock = std::chrono::steady_clock;
 constexpr int kAcceptSeconds = 60;    // the kernel retries every connect-int
 constexpr int kHandshakeSeconds = 10; // its HELLO comes at once
 constexpr int kCloseSeconds = 5;      // "a few seconds" to notice
+constexpr int kConnectSeconds = 10;   // the node may still tear down
+constexpr int kHoldSeconds = 60;      // no-verify-feature: the test ends it
 
 struct Options {
 	std::string listen, connect, name, resource, mode;
+	std::string verify_alg = "crc32c";
 };
 
 void step(const std::string &line)
@@ -120,15 +137,25 @@ UniqueFd accept_one(const Endpoint &e)
 	return fd;
 }
 
+// Retried while refused: a node that just dropped a connection listens
+// again only once it is back in WFConnection.
 UniqueFd connect_to(const Endpoint &e)
 {
-	UniqueFd fd = tcp_socket(e);
 	const std::vector<uint8_t> sa = e.sockaddr_bytes();
-	if (connect(fd.get(), reinterpret_cast<const sockaddr *>(sa.data()),
-		    static_cast<socklen_t>(sa.size())) < 0)
-		throw failure("connect to " + e.str());
-	step("connected to " + e.str());
-	return fd;
+	const auto deadline =
+		Clock::now() + std::chrono::seconds(kConnectSeconds);
+	for (;;) {
+		UniqueFd fd = tcp_socket(e);
+		if (connect(fd.get(),
+			    reinterpret_cast<const sockaddr *>(sa.data()),
+			    static_cast<socklen_t>(sa.size())) == 0) {
+			step("connected to " + e.str());
+			return fd;
+		}
+		if (errno != ECONNREFUSED || Clock::now() > deadline)
+			throw failure("connect to " + e.str());
+		usleep(100 * 1000);
+	}
 }
 
 // False if the peer has already closed: that is what we wait for anyway.
@@ -149,43 +176,124 @@ bool send_all(int fd, const Bytes &bytes)
 	return true;
 }
 
-Bytes read_exact(int fd, size_t len, Clock::time_point deadline)
+// `len` bytes; false if the peer closed the connection first.
+bool read_exact(int fd, Bytes &b, size_t len, Clock::time_point deadline)
 {
-	Bytes b(len);
+	b.resize(len);
 	size_t done = 0;
 	while (done < len) {
 		if (!readable_before(fd, deadline))
-			throw Error(kExitFailure, "the peer sent no HELLO");
+			throw Error(kExitFailure, "the peer sent nothing "
+						  "within the time limit");
 		const ssize_t n = read(fd, b.data() + done, len - done);
-		if (n == 0 || (n < 0 && errno != EINTR))
-			throw Error(kExitFailure, "the peer closed the "
-						  "connection during the "
-						  "handshake");
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return false;
+		if (n < 0 && errno != EINTR)
+			throw failure("read");
 		done += n > 0 ? static_cast<size_t>(n) : 0;
 	}
-	return b;
+	return true;
+}
+
+struct Packet {
+	uint16_t cmd;
+	Bytes payload;
+};
+
+// The next packet; nullopt if the peer closed the connection.
+std::optional<Packet> read_packet(int fd, Clock::time_point deadline)
+{
+	Bytes b;
+	if (!read_exact(fd, b, sizeof(rdbd_wire_hdr), deadline))
+		return std::nullopt;
+	const auto h = parse_header(b);
+	if (!h || h->length > RDBD_WIRE_MAX_PAYLOAD)
+		throw Error(kExitFailure, "the peer sent a malformed header");
+	if (!read_exact(fd, b, h->length, deadline))
+		return std::nullopt;
+	return Packet{h->cmd, b};
+}
+
+// The next packet of type `cmd`, answering PINGs and skipping the rest
+// (state reports); an error if the peer closes or sends anything else
+// that matters first.
+Bytes expect_packet(int fd, uint16_t cmd, const char *name)
+{
+	const auto deadline =
+		Clock::now() + std::chrono::seconds(kHandshakeSeconds);
+	for (;;) {
+		const auto p = read_packet(fd, deadline);
+		if (!p)
+			throw Error(kExitFailure,
+				    std::string("the peer closed the connection "
+						"instead of sending ") +
+					name);
+		if (p->cmd == cmd)
+			return p->payload;
+		if (p->cmd == RDBD_P_PING)
+			send_all(fd, header(RDBD_P_PING_ACK, 0));
+	}
 }
 
 // Our honest HELLO, then the kernel's, which must not ask for
 // authentication: we cannot answer a challenge.
-void handshake(int fd, const Options &o)
+void handshake(int fd, const Options &o, const Mode &mode)
 {
-	send_all(fd, hello(o.name, o.resource));
-	step("sent HELLO (node " + o.name + ", resource " + o.resource + ")");
+	const uint64_t features = mode.offers_verify ? RDBD_FEAT_VERIFY : 0;
+	send_all(fd, hello(o.name, o.resource, features));
+	step("sent HELLO (node " + o.name + ", resource " + o.resource +
+	     (features ? ", offering online verify)" : ")"));
 	const auto deadline =
 		Clock::now() + std::chrono::seconds(kHandshakeSeconds);
-	const auto h =
-		parse_header(read_exact(fd, sizeof(rdbd_wire_hdr), deadline));
-	if (!h || h->cmd != RDBD_P_HELLO || h->length != sizeof(rdbd_p_hello))
+	const auto p = read_packet(fd, deadline);
+	if (!p || p->cmd != RDBD_P_HELLO)
 		throw Error(kExitFailure,
 			    "the peer's first packet is no HELLO");
-	const auto peer = parse_hello(read_exact(fd, h->length, deadline));
+	const auto peer = parse_hello(p->payload);
+	if (!peer)
+		throw Error(kExitFailure, "the peer's HELLO is malformed");
 	step("received HELLO (node " + peer->node + ", resource " +
 	     peer->resource + ")");
 	if (peer->wants_auth)
 		throw Error(kExitFailure, "the peer requires authentication; "
 					  "configure the resource without "
 					  "cram-hmac-alg for this test");
+}
+
+// PARAMS and UUIDS both ways: we are the node's UpToDate twin, with
+// fewer blocks (kFakeDataBytes), so it is Connected with no sync.
+Session exchange_facts(int fd, const Options &o)
+{
+	const auto p = parse_params(expect_packet(fd, RDBD_P_PARAMS, "PARAMS"));
+	if (!p)
+		throw Error(kExitFailure, "the peer's PARAMS are malformed");
+	const auto u = uuids_echo(expect_packet(fd, RDBD_P_UUIDS, "UUIDS"));
+	if (!u)
+		throw Error(kExitFailure, "the peer's UUIDS are malformed");
+	send_all(fd, params(p->protocol));
+	send_all(fd, *u);
+	Session s;
+	s.sectors = std::min(p->data_bytes, kFakeDataBytes) / 512;
+	s.verify_alg = o.verify_alg;
+	step("exchanged PARAMS and UUIDS: an UpToDate twin of " +
+	     std::to_string(kFakeDataBytes / 1024) + " KiB");
+	return s;
+}
+
+// An honest VERIFY_START the node must agree to: it is VerifyT then.
+void become_verify_source(int fd, const Session &s)
+{
+	send_all(fd, verify_start(s.verify_alg, s.sectors));
+	const auto r = parse_verify_reply(
+		expect_packet(fd, RDBD_P_VERIFY_REPLY, "VERIFY_REPLY"));
+	if (!r || r->result)
+		throw Error(kExitFailure,
+			    "the peer refused an honest VERIFY_START (" +
+				    (r ? errno_name(r->result) : "malformed") +
+				    "): is it UpToDate with verify-alg " +
+				    s.verify_alg + "?");
+	step("sent VERIFY_START (" + s.verify_alg + ", " +
+	     std::to_string(s.sectors) + " sectors): agreed");
 }
 
 // Reads and drops what the kernel still sends until it closes the
@@ -205,28 +313,104 @@ bool closed_by_peer(int fd)
 	return false;
 }
 
-int run(const Options &o)
+// Expect::VerifyRefusal: the node answers the bad VERIFY_START.
+bool verify_refused(int fd, const std::string &name)
 {
-	const std::optional<Mode> mode = parse_mode(o.mode);
-	if (!mode)
-		throw UsageError("unknown mode '" + o.mode + "' (expected " +
-				 mode_names() + ")");
+	const auto r = parse_verify_reply(
+		expect_packet(fd, RDBD_P_VERIFY_REPLY, "VERIFY_REPLY"));
+	if (!r || !r->result) {
+		step("result " + name + ": the peer " +
+		     (r ? "agreed" : "sent a malformed VERIFY_REPLY") +
+		     ": FAIL");
+		return false;
+	}
+	step("result " + name + ": refused with " + errno_name(r->result) +
+	     " (its alg " + r->alg + ")");
+	return true;
+}
+
+// Expect::NoVerify: hold the connection, answering PINGs, until the node
+// closes it; it must not send a VERIFY_* packet meanwhile.
+bool no_verify_until_closed(int fd, const std::string &name)
+{
+	const auto deadline =
+		Clock::now() + std::chrono::seconds(kHoldSeconds);
+	while (const auto p = read_packet(fd, deadline)) {
+		if (p->cmd >= RDBD_P_VERIFY_START &&
+		    p->cmd <= RDBD_P_VERIFY_DONE) {
+			std::ostringstream what;
+			what << "result " << name << ": the peer sent verify "
+			     << "packet 0x" << std::hex << p->cmd << ": FAIL";
+			step(what.str());
+			return false;
+		}
+		if (p->cmd == RDBD_P_PING)
+			send_all(fd, header(RDBD_P_PING_ACK, 0));
+	}
+	step("result " + name + ": no verify packet before the peer closed "
+				"the connection");
+	return true;
+}
+
+bool run_mode(const Options &o, const Mode &mode)
+{
 	const UniqueFd fd = o.listen.empty() ? connect_to(endpoint(o.connect))
 					     : accept_one(endpoint(o.listen));
-	if (mode->after_handshake)
-		handshake(fd.get(), o);
-	const Attack a = attack(*mode, o.name, o.resource);
+	Session session;
+	if (mode.stage >= Stage::Hello)
+		handshake(fd.get(), o, mode);
+	if (mode.stage >= Stage::Connected)
+		session = exchange_facts(fd.get(), o);
+	if (mode.stage >= Stage::VerifyTarget)
+		become_verify_source(fd.get(), session);
+	const Attack a = attack(mode, o.name, o.resource, session);
 	const bool sent = send_all(fd.get(), a.bytes);
 	step("sent " + a.description);
 	if (a.hang_up)
 		shutdown(fd.get(), SHUT_WR);
+	if (mode.expect == Expect::VerifyRefusal)
+		return verify_refused(fd.get(), mode.name);
+	if (mode.expect == Expect::NoVerify)
+		return no_verify_until_closed(fd.get(), mode.name);
 	if (!sent || closed_by_peer(fd.get())) {
 		step("the peer closed the connection: PASS");
-		return kExitOk;
+		step("result " + mode.name + ": dropped");
+		return true;
 	}
 	step("the peer kept the connection open for " +
 	     std::to_string(kCloseSeconds) + " s: FAIL");
-	return kExitFailure;
+	step("result " + mode.name + ": NOT dropped");
+	return false;
+}
+
+std::vector<Mode> parse_modes(const std::string &list)
+{
+	std::vector<Mode> modes;
+	std::istringstream in(list);
+	std::string name;
+	while (std::getline(in, name, ',')) {
+		const std::optional<Mode> mode = parse_mode(name);
+		if (!mode)
+			throw UsageError("unknown mode '" + name +
+					 "' (expected " + mode_names() + ")");
+		modes.push_back(*mode);
+	}
+	if (modes.empty())
+		throw UsageError("no mode given (expected " + mode_names() +
+				 ")");
+	return modes;
+}
+
+int run(const Options &o)
+{
+	const std::vector<Mode> modes = parse_modes(o.mode);
+	if (!digest_size(o.verify_alg))
+		throw UsageError("unknown verify-alg '" + o.verify_alg +
+				 "' (expected crc32c or sha256)");
+	bool ok = true;
+	for (const Mode &mode : modes)
+		ok = run_mode(o, mode) && ok;
+	return ok ? kExitOk : kExitFailure;
 }
 
 Options parse_options(int argc, char **argv)
@@ -241,7 +425,10 @@ Options parse_options(int argc, char **argv)
 		"this fake node's name")("resource",
 					 po::value(&o.resource)->required(),
 					 "resource name")(
-		"mode", po::value(&o.mode)->required(), mode_names().c_str());
+		"mode", po::value(&o.mode)->required(),
+		("one or more of, comma-separated: " + mode_names())
+			.c_str())("verify-alg", po::value(&o.verify_alg),
+				  "the node's verify-alg (default crc32c)");
 	po::variables_map vm;
 	try {
 		po::store(po::parse_command_line(argc, argv, d), vm);

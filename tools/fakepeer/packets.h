@@ -12,23 +12,89 @@ namespace rdbd::fakepeer {
 
 using Bytes = std::vector<uint8_t>;
 
-// How the fake peer misbehaves, and whether it first completes the HELLO
-// exchange honestly ("handshake-then-garbage").
-enum class Misbehaviour { Garbage, Oversized, UnknownPacket, HangupMidPayload };
-struct Mode {
-	Misbehaviour what;
-	bool after_handshake;
+// How the fake peer misbehaves.
+enum class Misbehaviour {
+	// framing, before or right after the HELLO exchange
+	Garbage,
+	Oversized,
+	UnknownPacket,
+	HangupMidPayload,
+	// online verify (0x0050-0x0054), once Connected
+	VerifyStartUnknownAlg,	 // an alg rdbd does not know
+	VerifyStartLongAlg,	 // 32 name bytes without a NUL
+	VerifyStartUnnegotiated, // honest, but the HELLO did not offer verify
+	VerifyDigestsTooMany,	 // more blocks than RDBD_VERIFY_BATCH
+	VerifyDigestsWrongLength, // not the agreed alg's digest size
+	VerifyDigestsPastEnd,	 // blocks beyond the device's end
+	VerifyReplyUnsolicited,	 // to a VERIFY_START never sent
+	VerifyResultUnsolicited, // while not verifying
+	VerifyDoneUnsolicited,	 // while not verifying
+	// remote reads and OUT_OF_SYNC (0x0060-0x0062), once Connected
+	ReadReqPastEnd,
+	ReadReqMisaligned, // a size that is no multiple of 512
+	ReadReqOversized,  // more than RDBD_WIRE_MAX_DATA
+	ReadReplyUnknownId, // an answer to a read never asked for
+	OutOfSyncPastEnd,
+	// nothing: connected without offering verify, waits to be left
+	NoVerifyFeature,
 };
 
-// "garbage", "handshake-then-oversized", ...; nullopt for anything else.
+// How far the fake peer plays honest before it misbehaves.
+enum class Stage {
+	Start,	      // not at all: misbehaves at once
+	Hello,	      // the HELLO exchange ("handshake-then-MODE")
+	Connected,    // HELLO, PARAMS and UUIDS: the kernel is Connected
+	VerifyTarget, // and a VERIFY_START it agreed to: it is VerifyT
+};
+
+// What the kernel must do about it.
+enum class Expect {
+	Drop,	       // close the connection within a few seconds
+	VerifyRefusal, // answer VERIFY_REPLY with an error
+	NoVerify,      // send no VERIFY_* packet until it closes the link
+};
+
+struct Mode {
+	std::string name;
+	Misbehaviour what;
+	Stage stage;
+	Expect expect;
+	bool offers_verify; // our HELLO offers RDBD_FEAT_VERIFY
+};
+
+// "garbage", "handshake-then-oversized", "verify-digests-past-end", ...;
+// nullopt for anything else.
 std::optional<Mode> parse_mode(const std::string &text);
 // The names parse_mode() accepts, for the usage text.
 std::string mode_names();
 
+// The data size the fake peer claims in PARAMS: 32 blocks of 4 KiB, fewer
+// than one verify batch, so the device both agree on (the smaller of the
+// two) is small enough for a first batch to reach past its end.
+constexpr uint64_t kFakeDataBytes = 128 * 1024;
+
+// What both sides agreed in the handshake, for the packets that follow.
+struct Session {
+	uint64_t sectors = 0;	// the device: the smaller data size
+	std::string verify_alg; // the node's verify-alg (--verify-alg)
+};
+
+// Digest size of a verify-alg rdbd knows (crc32c, sha256); 0 otherwise.
+unsigned digest_size(const std::string &alg);
+
 // A 16-byte header: magic, `cmd`, flags 0, `length`, reserved 0.
 Bytes header(uint16_t cmd, uint32_t length);
-// An honest HELLO without authentication: header and payload.
-Bytes hello(const std::string &node, const std::string &resource);
+// An honest HELLO without authentication, offering `features`.
+Bytes hello(const std::string &node, const std::string &resource,
+	    uint64_t features = 0);
+// Our PARAMS: kFakeDataBytes and the node's replication protocol.
+Bytes params(uint8_t protocol);
+// Our UUIDS: the node's generation UUIDs echoed, an UpToDate Secondary
+// with nothing marked, so the handshake ends Connected without a sync.
+// nullopt if `node_uuids` is no UUIDS payload.
+std::optional<Bytes> uuids_echo(const Bytes &node_uuids);
+// An honest VERIFY_START.
+Bytes verify_start(const std::string &alg, uint64_t sectors);
 
 // The bytes of one misbehaviour, what to print about it, and whether the
 // fake peer then stops sending (shuts its side down) to see the kernel
@@ -39,7 +105,7 @@ struct Attack {
 	bool hang_up;
 };
 Attack attack(const Mode &mode, const std::string &node,
-	      const std::string &resource);
+	      const std::string &resource, const Session &session = {});
 
 // A decoded header; nullopt unless `bytes` holds 16 with the right magic.
 struct Header {
@@ -53,9 +119,27 @@ std::optional<Header> parse_header(const Bytes &bytes);
 // authentication; nullopt if the payload has the wrong size.
 struct Hello {
 	uint32_t protocol_min, protocol_max;
+	uint64_t features;
 	bool wants_auth;
 	std::string node, resource;
 };
 std::optional<Hello> parse_hello(const Bytes &payload);
+
+// The node's PARAMS: its data size and protocol; nullopt if malformed.
+struct Params {
+	uint64_t data_bytes;
+	uint8_t protocol;
+};
+std::optional<Params> parse_params(const Bytes &payload);
+
+// A VERIFY_REPLY: 0 or a positive errno, and the node's verify-alg.
+struct VerifyReply {
+	uint32_t result;
+	std::string alg;
+};
+std::optional<VerifyReply> parse_verify_reply(const Bytes &payload);
+
+// "EINVAL" for the errnos a VERIFY_REPLY may carry, else the number.
+std::string errno_name(uint32_t e);
 
 } // namespace rdbd::fakepeer
