@@ -81,6 +81,7 @@ static int rdbd_hs_hello(struct rdbd_device *dev, struct rdbd_packet *pkt)
 				auth ? "the peer" : "this node");
 		return -EPERM;
 	}
+	conn->features = RDBD_FEAT_ALL & be64_to_cpu(h->features);
 	return 0;
 }
 
