@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The receiving side of replication: DATA (application writes of the
- * Primary) and RS_DATA (resync chunks) arriving on this node.
+ * Primary), RS_DATA (resync chunks) and RS_BATCH (several resync chunks
+ * in one packet, acked as one: see rdbd_receive_rs_batch()) arriving on
+ * this node.
  *
  * The connection thread reads the packet header, allocates pages from
  * rdbd_page_pool and receives the data straight into them: those pages
@@ -245,6 +247,16 @@ static blk_opf_t rdbd_peer_opf(u32 dp_flags, bool payload)
 	return opf;
 }
 
+/* A Primary takes no writes from its peer. */
+static int rdbd_peer_check_role(struct rdbd_device *dev)
+{
+	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY) {
+		rdbd_conn_error(dev, "peer sent data while this node is Primary; dropping connection");
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /* Everything a DATA header claims, checked before any payload is read. */
 static int rdbd_peer_check(struct rdbd_device *dev, u16 cmd,
 			   const struct rdbd_p_data *p, u32 data_len)
@@ -270,11 +282,7 @@ static int rdbd_peer_check(struct rdbd_device *dev, u16 cmd,
 				size, sector, data_len, capacity);
 		return -EPROTO;
 	}
-	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY) {
-		rdbd_conn_error(dev, "peer sent data while this node is Primary; dropping connection");
-		return -EPROTO;
-	}
-	return 0;
+	return rdbd_peer_check_role(dev);
 }
 
 static struct rdbd_peer_req *rdbd_peer_req_alloc(struct rdbd_device *dev,
@@ -426,11 +434,7 @@ static int rdbd_rs_batch_check(struct rdbd_device *dev, u32 count,
 				total, count, data_len, RDBD_RS_BATCH_DATA);
 		return -EPROTO;
 	}
-	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY) {
-		rdbd_conn_error(dev, "peer sent resync data while this node is Primary; dropping connection");
-		return -EPROTO;
-	}
-	return 0;
+	return rdbd_peer_check_role(dev);
 }
 
 /* Read the fixed part's extents; NULL (logged) if they are malformed. */
