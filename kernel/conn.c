@@ -529,6 +529,10 @@ static int rdbd_conn_dispatch(struct rdbd_device *dev, struct rdbd_packet *pkt)
 		return rdbd_ioerr_got_oos(dev, &pkt->u.out_of_sync);
 	case RDBD_P_VERIFY_START ... RDBD_P_VERIFY_DONE:
 		return rdbd_verify_got_packet(dev, pkt);
+	case RDBD_P_RS_BATCH:
+		return rdbd_receive_rs_batch(dev, pkt);
+	case RDBD_P_RS_BATCH_ACK:
+		return rdbd_sync_got_batch_ack(dev, &pkt->u.ack);
 	}
 	rdbd_conn_error(dev, "peer sent packet 0x%04x after the handshake; dropping connection",
 			pkt->cmd);

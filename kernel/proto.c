@@ -63,6 +63,8 @@ static const struct rdbd_packet_rule rdbd_packet_rules[] = {
 	{ RDBD_P_VERIFY_DIGESTS, sizeof(struct rdbd_p_verify_digests) },
 	{ RDBD_P_VERIFY_RESULT,	sizeof(struct rdbd_p_verify_result) },
 	{ RDBD_P_VERIFY_DONE,	sizeof(struct rdbd_p_verify_done) },
+	{ RDBD_P_RS_BATCH,	sizeof(struct rdbd_p_rs_batch), true },
+	{ RDBD_P_RS_BATCH_ACK,	sizeof(struct rdbd_p_ack) },
 };
 
 static const struct rdbd_packet_rule *rdbd_packet_rule(u16 cmd)
@@ -218,16 +220,35 @@ out_unlock:
 int rdbd_send_page_bio(struct rdbd_device *dev, u16 cmd,
 		       const struct rdbd_p_data *p, struct bio *bio)
 {
+	return rdbd_send_bvecs(dev, cmd, p, sizeof(*p), bio->bi_io_vec,
+			       bio->bi_vcnt, be32_to_cpu(p->size));
+}
+
+/**
+ * rdbd_send_bvecs - one packet: fixed part, then @len bytes of pages
+ * @dev: the device
+ * @cmd: the packet id
+ * @payload: the fixed part (and anything else before the data)
+ * @size: its bytes
+ * @bv: the data pages, in order; ours until the peer acks them
+ * @nr: entries of @bv
+ * @len: data bytes in @bv
+ *
+ * The data is copied into the socket by one sock_sendmsg(): one call
+ * for the whole payload, however many pages (and bios) it spans.
+ */
+int rdbd_send_bvecs(struct rdbd_device *dev, u16 cmd, const void *payload,
+		    u32 size, const struct bio_vec *bv, unsigned int nr,
+		    u32 len)
+{
 	struct rdbd_connection *conn = &dev->conn;
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	u32 len = be32_to_cpu(p->size);
 	int err;
 
 	rdbd_send_lock(conn);
-	err = rdbd_send_locked(conn, cmd, p, sizeof(*p), len);
-	if (!err) {
-		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bio->bi_io_vec,
-			      bio->bi_vcnt, len);
+	err = rdbd_send_locked(conn, cmd, payload, size, len);
+	if (!err && len) {
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, len);
 		err = rdbd_sock_send(conn->sock, &msg);
 	}
 	rdbd_send_unlock(conn);

@@ -276,6 +276,7 @@ struct rdbd_packet {
 		struct rdbd_p_verify_digests verify_digests;
 		struct rdbd_p_verify_result verify_result;
 		struct rdbd_p_verify_done verify_done;
+		struct rdbd_p_rs_batch rs_batch;
 	} u;
 };
 
@@ -447,6 +448,9 @@ int rdbd_sync_new_bitmap_uuid(struct rdbd_device *dev, u64 *sync_uuid);
 int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
 		      const struct rdbd_p_ack *p);
 void rdbd_sync_abort(struct rdbd_device *dev);
+int rdbd_sync_got_batch_ack(struct rdbd_device *dev,
+			    const struct rdbd_p_ack *p);
+int rdbd_receive_rs_batch(struct rdbd_device *dev, struct rdbd_packet *pkt);
 int rdbd_sync_target_begin(struct rdbd_device *dev, u64 sync_uuid);
 int rdbd_sync_target_start(struct rdbd_device *dev, u64 sync_uuid);
 void rdbd_sync_target_progress(struct rdbd_device *dev, sector_t sector,
@@ -603,6 +607,9 @@ void rdbd_send_ctrl(struct rdbd_device *dev, int bit);
 int rdbd_send_data(struct rdbd_device *dev, u16 cmd,
 		   const struct rdbd_p_data *p, struct bio *bio,
 		   bool zero_copy);
+int rdbd_send_bvecs(struct rdbd_device *dev, u16 cmd, const void *payload,
+		    u32 size, const struct bio_vec *bv, unsigned int nr,
+		    u32 len);
 int rdbd_send_page_bio(struct rdbd_device *dev, u16 cmd,
 		       const struct rdbd_p_data *p, struct bio *bio);
 int rdbd_recv_buf(struct rdbd_device *dev, void *buf, size_t len,

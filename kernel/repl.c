@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The receiving side of replication: DATA (application writes of the
- * Primary) and RS_DATA (resync chunks) arriving on this node.
+ * Primary), RS_DATA (resync chunks) and RS_BATCH (several resync chunks
+ * in one packet, acked as one: see rdbd_receive_rs_batch()) arriving on
+ * this node.
  *
  * The connection thread reads the packet header, allocates pages from
  * rdbd_page_pool and receives the data straight into them: those pages
@@ -34,6 +36,18 @@
 mempool_t *rdbd_page_pool;
 struct workqueue_struct *rdbd_wq;
 
+/*
+ * An RS_BATCH being written here: one reference per extent submitted,
+ * plus one the receiver holds until it has submitted them all.  The last
+ * put sends the one RS_BATCH_ACK, unless a write failed (that extent's
+ * RS_NEG_ACK already went out) or the receive was cut short.
+ */
+struct rdbd_rs_batch_rx {
+	atomic_t refs;
+	bool failed;			/* WRITE_ONCE/READ_ONCE */
+	struct rdbd_p_ack ack;		/* first sector, batch_id, bytes */
+};
+
 /* A write received from the peer. */
 struct rdbd_peer_req {
 	struct rdbd_device *dev;
@@ -43,6 +57,7 @@ struct rdbd_peer_req {
 	u16 ack_cmd;			/* sent on success; 0: none */
 	u16 nack_cmd;			/* sent on failure */
 	bool peer_lacks;		/* our Primary's disk failed: mark it */
+	struct rdbd_rs_batch_rx *batch;	/* RS_BATCH extent: acked as one */
 	blk_status_t status;
 	struct bio *bio;
 };
@@ -159,6 +174,18 @@ static void rdbd_peer_req_ack(struct rdbd_peer_req *peer_req)
 		rdbd_send_packet(dev, cmd, &p, sizeof(p));	/* ENOTCONN: fine */
 }
 
+/* Drop a reference to @batch; the last one acks it.  May sleep. */
+static void rdbd_rs_batch_put(struct rdbd_device *dev,
+			      struct rdbd_rs_batch_rx *batch)
+{
+	if (!atomic_dec_and_test(&batch->refs))
+		return;
+	if (!READ_ONCE(batch->failed))
+		rdbd_send_packet(dev, RDBD_P_RS_BATCH_ACK, &batch->ack,
+				 sizeof(batch->ack));	/* ENOTCONN: fine */
+	kfree(batch);
+}
+
 /* Send the acks of completed peer writes and free them. */
 void rdbd_ack_work(struct work_struct *work)
 {
@@ -182,6 +209,11 @@ void rdbd_ack_work(struct work_struct *work)
 			rdbd_ioerr_peer_lacks(dev, peer_req->ldev,
 					      peer_req->iv.sector,
 					      peer_req->iv.size);
+		if (peer_req->batch) {
+			if (peer_req->status)
+				WRITE_ONCE(peer_req->batch->failed, true);
+			rdbd_rs_batch_put(dev, peer_req->batch);
+		}
 		rdbd_peer_req_free(peer_req);
 	}
 }
@@ -215,6 +247,16 @@ static blk_opf_t rdbd_peer_opf(u32 dp_flags, bool payload)
 	return opf;
 }
 
+/* A Primary takes no writes from its peer. */
+static int rdbd_peer_check_role(struct rdbd_device *dev)
+{
+	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY) {
+		rdbd_conn_error(dev, "peer sent data while this node is Primary; dropping connection");
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /* Everything a DATA header claims, checked before any payload is read. */
 static int rdbd_peer_check(struct rdbd_device *dev, u16 cmd,
 			   const struct rdbd_p_data *p, u32 data_len)
@@ -240,11 +282,7 @@ static int rdbd_peer_check(struct rdbd_device *dev, u16 cmd,
 				size, sector, data_len, capacity);
 		return -EPROTO;
 	}
-	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY) {
-		rdbd_conn_error(dev, "peer sent data while this node is Primary; dropping connection");
-		return -EPROTO;
-	}
-	return 0;
+	return rdbd_peer_check_role(dev);
 }
 
 static struct rdbd_peer_req *rdbd_peer_req_alloc(struct rdbd_device *dev,
@@ -359,4 +397,176 @@ int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	}
 	rdbd_peer_req_submit(dev, peer_req);
 	return 0;
+}
+
+/* ---- RS_BATCH ---- */
+
+/*
+ * Everything an RS_BATCH claims, checked before any data is read: the
+ * count, then each extent (4 KiB aligned, inside the device, after the
+ * one before), and that the data that follows is exactly theirs.
+ */
+static int rdbd_rs_batch_check(struct rdbd_device *dev, u32 count,
+			       const struct rdbd_p_rs_extent *ext,
+			       u32 data_len)
+{
+	u64 capacity = get_capacity(dev->disk);
+	u64 next = 0, total = 0;
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		u64 sector = be64_to_cpu(ext[i].sector);
+		u32 size = be32_to_cpu(ext[i].size);
+
+		if (!size || size % RDBD_BM_BLOCK_BYTES ||
+		    sector % (RDBD_BM_BLOCK_BYTES >> SECTOR_SHIFT) ||
+		    sector < next || sector > capacity ||
+		    (size >> SECTOR_SHIFT) > capacity - sector) {
+			rdbd_conn_error(dev, "peer sent resync batch extent %u of %u: %u bytes at sector %llu (device: %llu sectors, previous extent ends at %llu); dropping connection",
+					i, count, size, sector, capacity, next);
+			return -EPROTO;
+		}
+		next = sector + (size >> SECTOR_SHIFT);
+		total += size;
+	}
+	if (total > RDBD_RS_BATCH_DATA || total != data_len) {
+		rdbd_conn_error(dev, "peer sent a resync batch of %llu bytes in %u extents with %u data bytes (at most %u); dropping connection",
+				total, count, data_len, RDBD_RS_BATCH_DATA);
+		return -EPROTO;
+	}
+	return rdbd_peer_check_role(dev);
+}
+
+/* Read the fixed part's extents; NULL (logged) if they are malformed. */
+static struct rdbd_p_rs_extent *rdbd_rs_batch_extents(struct rdbd_device *dev,
+						       struct rdbd_packet *pkt,
+						       int *err)
+{
+	u32 count = be32_to_cpu(pkt->u.rs_batch.count);
+	struct rdbd_p_rs_extent *ext;
+	u32 ext_len = count * sizeof(*ext);
+
+	*err = -EPROTO;
+	if (!(dev->conn.features & RDBD_FEAT_RS_BATCH) || !count ||
+	    count > RDBD_RS_BATCH_EXTENTS || pkt->data_len < ext_len) {
+		rdbd_conn_error(dev, "peer sent a resync batch of %u extents in %u bytes (at most %u extents%s); dropping connection",
+				count, pkt->data_len, RDBD_RS_BATCH_EXTENTS,
+				dev->conn.features & RDBD_FEAT_RS_BATCH ?
+				"" : ", and batches were not agreed");
+		return NULL;
+	}
+	ext = kmalloc_array(count, sizeof(*ext), GFP_NOIO);
+	if (!ext) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = rdbd_recv_buf(dev, ext, ext_len, 0);
+	pkt->data_len -= ext_len;
+	if (!*err)
+		*err = rdbd_rs_batch_check(dev, count, ext, pkt->data_len);
+	if (*err) {
+		kfree(ext);
+		return NULL;
+	}
+	return ext;
+}
+
+/* Receive one extent's data into a peer request and submit it. */
+static int rdbd_rs_batch_extent(struct rdbd_device *dev,
+				struct rdbd_rs_batch_rx *batch,
+				const struct rdbd_p_rs_extent *ext)
+{
+	struct rdbd_p_data p = {
+		.sector = ext->sector, .block_id = batch->ack.block_id,
+		.size = ext->size,
+	};
+	u32 size = be32_to_cpu(ext->size);
+	struct rdbd_peer_req *peer_req;
+	struct rdbd_backing *ldev;
+	int err;
+
+	ldev = rdbd_io_get_backing(dev);
+	if (!ldev)			/* it failed: the source must keep it */
+		return -ENODEV;
+	peer_req = rdbd_peer_req_alloc(dev, ldev, RDBD_P_RS_DATA, &p, size);
+	if (!peer_req) {
+		rdbd_io_put_backing(dev, REQ_OP_WRITE, 0, BLK_STS_RESOURCE);
+		return -ENOMEM;
+	}
+	peer_req->ack_cmd = 0;		/* the batch acks */
+	err = rdbd_recv_bio(dev, peer_req->bio);
+	if (err) {
+		peer_req->status = BLK_STS_IOERR;
+		rdbd_peer_req_free(peer_req);
+		return err;
+	}
+	rdbd_peer_count(dev, RDBD_P_RS_DATA, size);
+	peer_req->batch = batch;
+	atomic_inc(&batch->refs);
+	rdbd_peer_req_submit(dev, peer_req);
+	return 0;
+}
+
+/*
+ * Our disk failed before every extent was written: skip the rest and
+ * RS_NEG_ACK the batch, so the source keeps all of it marked (ioerr.c).
+ */
+static int rdbd_rs_batch_refuse(struct rdbd_device *dev,
+				struct rdbd_rs_batch_rx *batch, u32 left)
+{
+	int err = rdbd_recv_skip(dev, left, 0);
+
+	if (err)
+		return err;
+	rdbd_ioerr_before_nack(dev);
+	return rdbd_send_packet(dev, RDBD_P_RS_NEG_ACK, &batch->ack,
+				sizeof(batch->ack));
+}
+
+/**
+ * rdbd_receive_rs_batch - RS_BATCH: write each extent, ack them as one
+ * @dev: the device; connection thread
+ * @pkt: the packet, its fixed part read; pkt->data_len bytes follow
+ *
+ * Each extent becomes a peer request of its own (its own range on
+ * peer_active, its own bits cleared when written, as an RS_DATA), all
+ * tied to one struct rdbd_rs_batch_rx that sends the ack.  Their bios go
+ * down under one plug.
+ */
+int rdbd_receive_rs_batch(struct rdbd_device *dev, struct rdbd_packet *pkt)
+{
+	struct rdbd_p_rs_extent *ext;
+	struct rdbd_rs_batch_rx *batch;
+	struct blk_plug plug;
+	u32 count = be32_to_cpu(pkt->u.rs_batch.count);
+	u32 i, left;
+	int err;
+
+	ext = rdbd_rs_batch_extents(dev, pkt, &err);
+	if (!ext)
+		return err;
+	batch = kzalloc(sizeof(*batch), GFP_NOIO);
+	if (!batch) {
+		kfree(ext);
+		return -ENOMEM;
+	}
+	atomic_set(&batch->refs, 1);	/* ours, until all are submitted */
+	batch->ack.sector = ext[0].sector;
+	batch->ack.block_id = pkt->u.rs_batch.batch_id;
+	batch->ack.size = cpu_to_be32(pkt->data_len);
+	left = pkt->data_len;
+	blk_start_plug(&plug);
+	for (i = 0, err = 0; i < count && !err; i++) {
+		err = rdbd_rs_batch_extent(dev, batch, &ext[i]);
+		if (!err)
+			left -= be32_to_cpu(ext[i].size);
+	}
+	blk_finish_plug(&plug);
+	if (err == -ENODEV)
+		err = rdbd_rs_batch_refuse(dev, batch, left);
+	if (err || left)
+		WRITE_ONCE(batch->failed, true);
+	kfree(ext);
+	rdbd_rs_batch_put(dev, batch);
+	return err;
 }

@@ -115,6 +115,9 @@ enum rdbd_packet_id {
 	RDBD_P_READ_REQ		= 0x0060,	/* rdbd_p_ack: read this for me */
 	RDBD_P_READ_REPLY	= 0x0061,	/* rdbd_p_data + the data */
 	RDBD_P_OUT_OF_SYNC	= 0x0062,	/* rdbd_p_ack: my copy is bad */
+	/* batched resync (RDBD_FEAT_RS_BATCH) */
+	RDBD_P_RS_BATCH		= 0x0070,	/* several runs, one header */
+	RDBD_P_RS_BATCH_ACK	= 0x0071,	/* rdbd_p_ack: all on disk */
 };
 
 struct rdbd_wire_hdr {
@@ -136,6 +139,9 @@ struct rdbd_wire_hdr {
  * Feature bits: optional abilities a peer offers.  Both sides use the AND
  * of the two sets; unknown bits are ignored.  Each bit says why it exists.
  *
+ * RDBD_FEAT_RS_BATCH: "I understand RS_BATCH and RS_BATCH_ACK"; a sync
+ * source sends scattered runs in RS_BATCH only to a peer that offered it.
+ *
  * RDBD_FEAT_VERIFY: "I understand VERIFY_START ... VERIFY_DONE" (online
  * verify, 0x0050-0x0054).  A peer without it would drop the connection on
  * the first VERIFY_START as an unknown packet; with the bit, a node asked
@@ -143,8 +149,9 @@ struct rdbd_wire_hdr {
  * and sends nothing, and a VERIFY_* packet on a connection that did not
  * agree on the bit is a protocol error.
  */
+#define RDBD_FEAT_RS_BATCH	(1ULL << 0)
 #define RDBD_FEAT_VERIFY	(1ULL << 1)
-#define RDBD_FEAT_ALL		(RDBD_FEAT_VERIFY)
+#define RDBD_FEAT_ALL		(RDBD_FEAT_RS_BATCH | RDBD_FEAT_VERIFY)
 
 struct rdbd_p_hello {
 	__be32 protocol_min;
@@ -366,6 +373,37 @@ struct rdbd_p_verify_done {
 	__be64 mismatched;		/* found different */
 };
 
+/*
+ * RS_BATCH: several runs of marked blocks, not contiguous, in one packet
+ * with one ack.  The fixed part is followed by `count` extents, then the
+ * data of each extent in the order listed (sum of their sizes bytes):
+ *
+ *   rdbd_p_rs_batch | extent 0 ... extent count-1 | data 0 | data 1 ...
+ *
+ * Each extent is 4 KiB aligned, a multiple of 4 KiB, inside the device,
+ * and starts after the end of the one before it (ascending, no overlap).
+ * 1 <= count <= RDBD_RS_BATCH_EXTENTS; the data totals at most
+ * RDBD_RS_BATCH_DATA.  The target writes every extent and answers one
+ * RS_BATCH_ACK {sector of extent 0, batch_id, total data bytes} when all
+ * are on its disk, or RS_NEG_ACK {the same} if any write failed.  Anything
+ * else drops the connection.
+ */
+#define RDBD_RS_BATCH_EXTENTS	128
+#define RDBD_RS_BATCH_DATA	(512U * 1024)
+
+struct rdbd_p_rs_batch {
+	__be64 batch_id;	/* sender's cookie, echoed in the ack */
+	__be32 count;		/* extents that follow */
+	__be32 pad;		/* 0 */
+	__u8 reserved[8];	/* 0 */
+};
+
+struct rdbd_p_rs_extent {
+	__be64 sector;		/* 512-byte units */
+	__be32 size;		/* bytes */
+	__be32 pad;		/* 0 */
+};
+
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
 #else
@@ -393,5 +431,10 @@ static_assert(sizeof(struct rdbd_p_verify_reply) == 40, "wire size");
 static_assert(sizeof(struct rdbd_p_verify_digests) == 2072, "wire size");
 static_assert(sizeof(struct rdbd_p_verify_result) == 24, "wire size");
 static_assert(sizeof(struct rdbd_p_verify_done) == 16, "wire size");
+static_assert(sizeof(struct rdbd_p_rs_batch) == 24, "wire size");
+static_assert(sizeof(struct rdbd_p_rs_extent) == 16, "wire size");
+static_assert(sizeof(struct rdbd_p_rs_batch) + RDBD_RS_BATCH_EXTENTS *
+	      sizeof(struct rdbd_p_rs_extent) + RDBD_RS_BATCH_DATA <=
+	      RDBD_WIRE_MAX_PAYLOAD, "RS_BATCH fits a packet");
 
 #endif /* _UAPI_RDBD_WIRE_H */
