@@ -240,7 +240,10 @@ static int rdbd_peer_check(struct rdbd_device *dev, u16 cmd,
 				size, sector, data_len, capacity);
 		return -EPROTO;
 	}
-	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY) {
+	/* A Primary takes resync data only as SyncTarget (ioerr.c) */
+	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY &&
+	    (cmd != RDBD_P_RS_DATA ||
+	     !rdbd_cs_sync_target(READ_ONCE(dev->conn.cstate)))) {
 		rdbd_conn_error(dev, "peer sent data while this node is Primary; dropping connection");
 		return -EPROTO;
 	}
@@ -299,6 +302,8 @@ static void rdbd_peer_req_submit(struct rdbd_device *dev,
 					       &peer_req->iv),
 			    dev->req_lock);
 	list_add_tail(&peer_req->iv.list, &conn->peer_active);
+	if (!list_empty(&conn->rs_pending))	/* SyncSource of a Primary */
+		rdbd_sync_note_peer_write(dev, &peer_req->iv);
 	spin_unlock_irq(&dev->req_lock);
 	submit_bio_noacct(peer_req->bio);
 }
