@@ -717,8 +717,9 @@ int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
  * The Primary wrote it on its own disk too, maybe before the older copy
  * of a chunk we sent lands there: every unacked chunk it overlaps is
  * marked again at its ack (the write's own ack may have cleared the
- * bits) and sent again.  (The Primary sends such a write before it submits it locally,
- * req.c, so it reaches us before the ack of any chunk it may race with.)
+ * bits) and sent again.  The Primary sends such a write before it
+ * submits it locally (req.c), so it reaches us before the ack of any
+ * chunk it may race with.
  */
 void rdbd_sync_note_peer_write(struct rdbd_device *dev,
 			       const struct rdbd_interval *iv)
