@@ -527,6 +527,10 @@ static int rdbd_conn_dispatch(struct rdbd_device *dev, struct rdbd_packet *pkt)
 		return rdbd_rread_got_reply(dev, pkt);
 	case RDBD_P_OUT_OF_SYNC:
 		return rdbd_ioerr_got_oos(dev, &pkt->u.out_of_sync);
+	case RDBD_P_REATTACH:
+		return rdbd_ioerr_got_reattach(dev, &pkt->u.reattach);
+	case RDBD_P_DATA_UUID:
+		return rdbd_ioerr_got_data_uuid(dev, &pkt->u.sync_uuid);
 	case RDBD_P_VERIFY_START ... RDBD_P_VERIFY_DONE:
 		return rdbd_verify_got_packet(dev, pkt);
 	case RDBD_P_RS_BATCH:

@@ -259,6 +259,9 @@ static int rdbd_hs_send_facts(struct rdbd_device *dev)
 		return err;
 	for (i = 0; ldev && i < RDBD_UUID_SLOTS; i++)
 		uuids.uuid[i] = cpu_to_be64(ldev->md.uuid[i]);
+	if (!ldev)	/* a Diskless Primary: the data it serves (ioerr.c) */
+		uuids.uuid[RDBD_UUID_CURRENT] =
+			cpu_to_be64(rdbd_ioerr_served_uuid(dev));
 	if (dev->disk_state <= RDBD_DISK_INCONSISTENT)
 		uuids.flags |= cpu_to_be32(RDBD_UUID_F_INCONSISTENT);
 	if (ldev && (ldev->md.flags & RDBD_MDF_CRASHED_PRIMARY))
@@ -650,12 +653,15 @@ static int rdbd_hs_check_peer(struct rdbd_device *dev,
 				'A' + peer->protocol - 1 : '?');
 		return -EPERM;
 	}
-	if (!dev->ldev || !peer->data_bytes ||
-	    peer->disk_state < RDBD_DISK_INCONSISTENT) {
-		rdbd_conn_error(dev, "diskless peers are not supported by this build; dropping connection");
-		return -EPROTO;
-	}
 	return 0;
+}
+
+/* Is one side Diskless (a Primary whose disk failed, ioerr.c)? */
+static bool rdbd_hs_diskless(struct rdbd_device *dev,
+			     const struct rdbd_peer_facts *peer)
+{
+	return !dev->ldev || !peer->data_bytes ||
+	       peer->disk_state < RDBD_DISK_INCONSISTENT;
 }
 
 static int rdbd_hs_sync_uuid(struct rdbd_device *dev,
@@ -746,6 +752,16 @@ static int rdbd_hs_params(struct rdbd_device *dev, struct rdbd_packet *pkt)
 		err = rdbd_hs_check_peer(dev, &peer);
 	if (err)
 		return err;
+	if (rdbd_hs_diskless(dev, &peer)) {	/* no data to compare */
+		err = rdbd_ioerr_hs_diskless(dev, peer.role, peer.disk_state,
+					     peer.uuid[RDBD_UUID_CURRENT],
+					     peer.data_bytes);
+		if (!err)
+			rdbd_conn_established_state(dev, peer.role,
+						    peer.disk_state,
+						    false, false);
+		return err;
+	}
 	decision = rdbd_hs_decide(dev, &peer, &full);
 	if (decision < 0)
 		return decision;

@@ -23,11 +23,44 @@
  *      on the Diskless Primary reads from the peer and writes to the
  *      peer only; the peer marks every write it gets in its bitmap.
  *   4. Both sides start a new data generation (the peer: current UUID
- *      -> bitmap UUID): when the failed disk comes back (attach after
- *      'rdbdadm secondary'), the handshake finds its current UUID as the
- *      peer's bitmap UUID and makes it SyncTarget of a bitmap resync.
+ *      -> bitmap UUID), so the peer's bitmap holds every block the
+ *      failed disk lacks.
  * Without a connected UpToDate peer there is no good copy: the error goes
- * up, and the detached Primary fails all I/O.
+ * up, and the detached Primary fails all I/O.  A Diskless Primary whose
+ * peer goes away fails all I/O too, as DRBD's does.  It reconnects only
+ * to an UpToDate Secondary that still holds the data generation it
+ * served (rdbd_ioerr_hs_diskless()): its failed disk's current UUID, then
+ * the one the peer sends in DATA_UUID after starting its new generation.
+ * A Secondary promoted while apart has a newer one and is refused.
+ *
+ * Reattach while Primary (attach or adjust; the application keeps
+ * running).  Only with a Connected UpToDate peer: it alone has the data.
+ *   1. rdbd_ioerr_attach_primary(): the new disk must have the device's
+ *      size; it is recorded Inconsistent before any write reaches it.
+ *      From now on writes go to both disks, reads to the peer only.
+ *   2. rdbd_ioerr_attached() sends STATE(Inconsistent) and REATTACH
+ *      with the disk's UUIDs, on the live connection (no new handshake:
+ *      that would fail the application's I/O while it runs).
+ *   3. The peer (rdbd_ioerr_got_reattach()) becomes SyncSource: of a
+ *      bitmap resync from its bitmap if the disk's current UUID is its
+ *      bitmap UUID (the disk that failed here), else of a full sync (any
+ *      other disk).  It sends its bitmap and SYNC_UUID; this node takes
+ *      it as SyncTarget (sync.c allows a Primary only after REATTACH).
+ *      It never becomes SyncSource: its disk is Inconsistent.
+ *   4. Until SYNC_DONE makes the disk UpToDate every read goes to the
+ *      peer (a simpler rule than DRBD's per-block one: it never reads a
+ *      block before it is synced).  Writes race with resync chunks of
+ *      the same blocks: the peer could read a chunk, then apply our
+ *      write, while our disk gets the write first and the older chunk
+ *      second.  So a write is sent before it is submitted here (req.c),
+ *      the peer reads a chunk only after the writes it received for it
+ *      are on its disk, and a write the peer receives while a chunk it
+ *      overlaps is unacked makes it send that chunk again (sync.c,
+ *      rdbd_sync_note_peer_write()).
+ *   If the connection fails before SYNC_DONE, the disk stays Inconsistent
+ *   and the Primary has no good copy: its I/O fails, and a reconnect is
+ *   refused ("I shall become SyncTarget, but I am primary!") until it is
+ *   demoted, when the handshake resumes the resync.
  *
  * detach on a Secondary: the failed write is NEG_ACKed after a
  * STATE(Failed), so the Primary marks it out of sync instead of dropping
@@ -201,8 +234,13 @@ static void rdbd_ioerr_detach(struct rdbd_device *dev)
 	spin_lock_irq(&dev->req_lock);
 	detach = dev->ioerr.detach;
 	ldev = dev->ldev;
-	if (detach && ldev)
+	if (detach && ldev) {
 		dev->disk_state = RDBD_DISK_FAILED;
+		/* before STATE: the peer answers with DATA_UUID */
+		if (dev->role == RDBD_ROLE_PRIMARY)
+			dev->ioerr.served_uuid = ldev->md.uuid[RDBD_UUID_CURRENT] &
+						 ~RDBD_UUID_PRIMARY_BIT;
+	}
 	spin_unlock_irq(&dev->req_lock);
 	if (!detach || !ldev)
 		return;
@@ -236,6 +274,19 @@ static void rdbd_ioerr_detach(struct rdbd_device *dev)
 	rdbd_nl_notify_state(dev);
 }
 
+/* Tell a Diskless Primary peer which data generation it is served. */
+static void rdbd_ioerr_send_data_uuid(struct rdbd_device *dev)
+{
+	struct rdbd_p_sync_uuid p = {};
+
+	if (!rdbd_connected(dev) ||
+	    READ_ONCE(dev->conn.peer_role) != RDBD_ROLE_PRIMARY)
+		return;
+	p.uuid = cpu_to_be64(dev->ldev->md.uuid[RDBD_UUID_CURRENT] &
+			     ~RDBD_UUID_PRIMARY_BIT);
+	rdbd_send_packet(dev, RDBD_P_DATA_UUID, &p, sizeof(p));
+}
+
 /*
  * The peer lost its disk: start a new generation (step 4), unless one
  * the peer lacks already began (a bitmap UUID is set).  state_mutex.
@@ -251,15 +302,19 @@ static void rdbd_ioerr_new_generation(struct rdbd_device *dev)
 	lost = dev->ioerr.peer_disk_lost;
 	dev->ioerr.peer_disk_lost = false;
 	spin_unlock_irq(&dev->req_lock);
-	if (!lost || !ldev || ldev->md.uuid[RDBD_UUID_BITMAP])
+	if (!lost || !ldev)
 		return;
 	md = ldev->md;
-	rdbd_md_new_current_uuid(&md);
-	if (dev->role == RDBD_ROLE_PRIMARY)
-		md.uuid[RDBD_UUID_CURRENT] |= RDBD_UUID_PRIMARY_BIT;
-	if (!rdbd_md_write(dev, ldev, &md, NULL))
+	if (!md.uuid[RDBD_UUID_BITMAP]) {
+		rdbd_md_new_current_uuid(&md);
+		if (dev->role == RDBD_ROLE_PRIMARY)
+			md.uuid[RDBD_UUID_CURRENT] |= RDBD_UUID_PRIMARY_BIT;
+		if (rdbd_md_write(dev, ldev, &md, NULL))
+			return;
 		pr_info("rdbd%u: peer's disk lost: new current UUID %016llX\n",
 			dev->minor, md.uuid[RDBD_UUID_CURRENT]);
+	}
+	rdbd_ioerr_send_data_uuid(dev);
 }
 
 static void rdbd_ioerr_work(struct work_struct *work)
@@ -363,22 +418,161 @@ int rdbd_ioerr_got_oos(struct rdbd_device *dev, const struct rdbd_p_ack *p)
 }
 
 /*
- * ATTACH on a Primary (its disk failed and the peer serves it): refused.
- * The disk is behind the peer's data, and a Primary cannot become
- * SyncTarget here; demote first and the handshake resyncs it.
+ * ATTACH on a Primary (its disk failed and the peer serves it): only
+ * with a Connected UpToDate peer to resync the disk from (see the top).
+ * state_mutex held.
  */
 int rdbd_ioerr_attach_check(struct rdbd_device *dev,
 			    struct netlink_ext_ack *extack)
 {
+	enum rdbd_disk_state pds = READ_ONCE(dev->conn.peer_disk_state);
+	enum rdbd_conn_state cs = READ_ONCE(dev->conn.cstate);
+
 	if (dev->role != RDBD_ROLE_PRIMARY)
 		return 0;
+	if (cs == RDBD_CONN_CONNECTED && pds == RDBD_DISK_UPTODATE)
+		return 0;
 	rdbd_extack(extack, dev->minor,
-		    "cannot attach a disk while Primary: it is older than the peer's data; run 'rdbdadm secondary' first (the peer then resyncs it)");
+		    "cannot attach a disk while Primary: %s; a Primary's new disk is resynced from a Connected UpToDate peer (run 'rdbdadm connect', or 'rdbdadm secondary' first)",
+		    cs < RDBD_CONN_CONNECTED ? "the peer is not connected" :
+		    cs > RDBD_CONN_CONNECTED ? "a resync or verify is running" :
+		    "the peer's disk is not UpToDate");
 	return -EBUSY;
 }
 
+/**
+ * rdbd_ioerr_attach_primary - a Primary's new disk, before it is used
+ * @dev: the device (state_mutex held), Primary and Diskless
+ * @ldev: the disk, metadata read
+ * @disk_state: set to Inconsistent
+ * @extack: where to explain a refusal
+ *
+ * The disk must hold what the device shows, and is marked Inconsistent
+ * on disk before any write reaches it: a crash now must not leave a disk
+ * that claims data it does not have.
+ */
+int rdbd_ioerr_attach_primary(struct rdbd_device *dev,
+			      struct rdbd_backing *ldev,
+			      enum rdbd_disk_state *disk_state,
+			      struct netlink_ext_ack *extack)
+{
+	u64 sectors = ldev->layout.data_bytes >> SECTOR_SHIFT;
+	struct rdbd_md md = ldev->md;
+
+	lockdep_assert_held(&dev->state_mutex);
+	if (sectors != get_capacity(dev->disk)) {
+		rdbd_extack(extack, dev->minor,
+			    "cannot attach %s while Primary: its data area is %llu KiB, the device serves %llu KiB",
+			    ldev->path, sectors >> 1,
+			    (u64)get_capacity(dev->disk) >> 1);
+		return -EINVAL;
+	}
+	*disk_state = RDBD_DISK_INCONSISTENT;
+	md.flags = rdbd_md_state_flags(md.flags, RDBD_ROLE_PRIMARY,
+				       RDBD_DISK_INCONSISTENT);
+	return rdbd_md_write(dev, ldev, &md, extack);
+}
+
+/* Has this Primary's disk to be synced before it is read?  Any context. */
+bool rdbd_ioerr_read_from_peer(struct rdbd_device *dev)
+{
+	return READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY &&
+	       READ_ONCE(dev->disk_state) == RDBD_DISK_INCONSISTENT;
+}
+
 /*
- * A disk was attached (state_mutex held).  While connected (the old one
+ * SYNC_UUID reached a Primary (state_mutex held): true once, and only
+ * after its own REATTACH on this connection (not in a handshake).
+ */
+bool rdbd_ioerr_take_reattach(struct rdbd_device *dev)
+{
+	bool ok;
+
+	spin_lock_irq(&dev->req_lock);
+	ok = dev->ioerr.reattach &&
+	     dev->conn.cstate == RDBD_CONN_CONNECTED;
+	dev->ioerr.reattach = false;
+	spin_unlock_irq(&dev->req_lock);
+	return ok;
+}
+
+/* Step 2 of "Reattach while Primary".  state_mutex held. */
+static void rdbd_ioerr_send_reattach(struct rdbd_device *dev)
+{
+	struct rdbd_p_reattach p = {};
+	int i;
+
+	for (i = 0; i < RDBD_UUID_SLOTS; i++)
+		p.uuid[i] = cpu_to_be64(dev->ldev->md.uuid[i]);
+	spin_lock_irq(&dev->req_lock);
+	dev->ioerr.reattach = true;
+	spin_unlock_irq(&dev->req_lock);
+	rdbd_conn_send_state(dev);
+	if (rdbd_send_packet(dev, RDBD_P_REATTACH, &p, sizeof(p)))
+		pr_err("rdbd%u: cannot ask the peer to resync the new disk: the connection failed; the disk stays Inconsistent\n",
+		       dev->minor);
+	else
+		pr_info("rdbd%u: disk attached while Primary: asked the peer to resync it; reads go to the peer until then\n",
+			dev->minor);
+}
+
+/* Why this node cannot resync a Primary's new disk now, or 0. */
+static int rdbd_ioerr_reattach_check(struct rdbd_device *dev)
+{
+	const char *why = NULL;
+
+	if (dev->role == RDBD_ROLE_PRIMARY)
+		why = "this node is Primary";
+	else if (!dev->ldev || dev->disk_state != RDBD_DISK_UPTODATE)
+		why = "this node's disk is not UpToDate";
+	else if (dev->conn.cstate != RDBD_CONN_CONNECTED)
+		why = "a resync or verify is running";
+	else if (READ_ONCE(dev->conn.peer_role) != RDBD_ROLE_PRIMARY ||
+		 READ_ONCE(dev->conn.peer_disk_state) == RDBD_DISK_UPTODATE)
+		why = "the peer is not a Primary with a new disk";
+	if (!why)
+		return 0;
+	rdbd_conn_error(dev, "peer asked to resync its new disk, but %s; dropping connection",
+			why);
+	return -EPROTO;
+}
+
+/**
+ * rdbd_ioerr_got_reattach - REATTACH: our Primary attached a disk
+ * @dev: the device; receive loop
+ * @p: the new disk's UUIDs
+ *
+ * Step 3 of "Reattach while Primary" (see the top).
+ */
+int rdbd_ioerr_got_reattach(struct rdbd_device *dev,
+			    const struct rdbd_p_reattach *p)
+{
+	u64 cur = be64_to_cpu(p->uuid[RDBD_UUID_CURRENT]) &
+		  ~RDBD_UUID_PRIMARY_BIT;
+	u64 bm;
+	int err;
+
+	if (!rdbd_conn_lock_state(dev))
+		return -EINTR;
+	err = rdbd_ioerr_reattach_check(dev);
+	if (err)
+		goto out_unlock;
+	bm = dev->ldev->md.uuid[RDBD_UUID_BITMAP] & ~RDBD_UUID_PRIMARY_BIT;
+	pr_info("rdbd%u: the Primary attached a disk (current UUID %016llX): %s sync to it\n",
+		dev->minor, cur, bm && bm == cur ? "bitmap" : "full");
+	err = rdbd_sync_source_begin_connected(dev, !bm || bm != cur);
+	if (err)
+		rdbd_conn_error(dev, "cannot start the sync of the Primary's new disk: %s; dropping connection",
+				rdbd_strerror(err));
+	rdbd_nl_notify_state(dev);
+out_unlock:
+	mutex_unlock(&dev->state_mutex);
+	return err;
+}
+
+/*
+ * A disk was attached (state_mutex held).  On a Primary the peer resyncs
+ * it in place (see the top).  Otherwise, while connected (the old one
  * failed), drop the connection once: the new handshake compares the
  * generations and starts the resync.
  */
@@ -392,6 +586,10 @@ void rdbd_ioerr_attached(struct rdbd_device *dev)
 	dev->ioerr.nr_oos = 0;
 	dev->ioerr.oos_overflow = false;
 	spin_unlock_irq(&dev->req_lock);
+	if (dev->role == RDBD_ROLE_PRIMARY) {
+		rdbd_ioerr_send_reattach(dev);
+		return;
+	}
 	if (READ_ONCE(conn->cstate) < RDBD_CONN_CONNECTED)
 		return;
 	/* At best Outdated until the handshake compared it with the peer. */
@@ -404,4 +602,95 @@ void rdbd_ioerr_attached(struct rdbd_device *dev)
 	if (conn->sock)
 		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	mutex_unlock(&conn->send_mutex);
+}
+
+/*
+ * DATA_UUID (receive loop): the generation of the data our peer serves
+ * this Diskless Primary; a reconnect needs it (rdbd_ioerr_hs_diskless()).
+ */
+int rdbd_ioerr_got_data_uuid(struct rdbd_device *dev,
+			     const struct rdbd_p_sync_uuid *p)
+{
+	u64 uuid = be64_to_cpu(p->uuid) & ~RDBD_UUID_PRIMARY_BIT;
+
+	if (!uuid) {
+		rdbd_conn_error(dev, "peer sent an empty DATA_UUID; dropping connection");
+		return -EPROTO;
+	}
+	spin_lock_irq(&dev->req_lock);
+	dev->ioerr.served_uuid = uuid;
+	spin_unlock_irq(&dev->req_lock);
+	pr_info("rdbd%u: the peer serves data generation %016llX\n",
+		dev->minor, uuid);
+	return 0;
+}
+
+/* The generation a Diskless Primary serves (0: none known).  Any context. */
+u64 rdbd_ioerr_served_uuid(struct rdbd_device *dev)
+{
+	u64 uuid;
+
+	spin_lock_irq(&dev->req_lock);
+	uuid = dev->role == RDBD_ROLE_PRIMARY ? dev->ioerr.served_uuid : 0;
+	spin_unlock_irq(&dev->req_lock);
+	return uuid;
+}
+
+/**
+ * rdbd_ioerr_hs_diskless - the handshake when one node is Diskless
+ * @dev: the device (state_mutex held), WFReportParams
+ * @peer_role: the peer's role
+ * @peer_disk: its disk state
+ * @peer_uuid: its current UUID (a Diskless Primary: the one it served)
+ * @peer_bytes: its data area, 0 if Diskless
+ *
+ * Only a Diskless Primary and an UpToDate Secondary connect, and only if
+ * the Secondary still holds the data generation the Primary served: if
+ * it was promoted (or resynced) while apart, the application's view
+ * would change under it.  Returns 0, -EPROTO (retry) or -EPERM.
+ */
+int rdbd_ioerr_hs_diskless(struct rdbd_device *dev, enum rdbd_role peer_role,
+			   enum rdbd_disk_state peer_disk, u64 peer_uuid,
+			   u64 peer_bytes)
+{
+	bool self = !dev->ldev;		/* this node is the Diskless one */
+	enum rdbd_role dl_role = self ? dev->role : peer_role;
+	enum rdbd_role disk_role = self ? peer_role : dev->role;
+	enum rdbd_disk_state ds = self ? peer_disk : dev->disk_state;
+	u64 served = (self ? rdbd_ioerr_served_uuid(dev) : peer_uuid) &
+		     ~RDBD_UUID_PRIMARY_BIT;
+	u64 data = (self ? peer_uuid : dev->ldev->md.uuid[RDBD_UUID_CURRENT]) &
+		   ~RDBD_UUID_PRIMARY_BIT;
+
+	lockdep_assert_held(&dev->state_mutex);
+	if ((self && !peer_bytes) || dl_role != RDBD_ROLE_PRIMARY ||
+	    disk_role == RDBD_ROLE_PRIMARY || ds != RDBD_DISK_UPTODATE) {
+		rdbd_conn_error(dev, "a Diskless node connects only as Primary to an UpToDate Secondary (this node: %s/%s, the peer: %s/%s); dropping connection",
+				rdbd_role_name(dev->role),
+				rdbd_disk_state_name(dev->disk_state),
+				rdbd_role_name(peer_role),
+				rdbd_disk_state_name(peer_disk));
+		return -EPROTO;
+	}
+	if (self && (peer_bytes >> SECTOR_SHIFT) < get_capacity(dev->disk)) {
+		rdbd_conn_error(dev, "the peer's disk (%llu KiB) is smaller than this Diskless Primary (%llu KiB)",
+				peer_bytes >> 10,
+				(u64)get_capacity(dev->disk) >> 1);
+		return -EPERM;
+	}
+	if (!served || served != data) {
+		rdbd_conn_error(dev, "refusing to connect: the Diskless Primary served data generation %016llX, the Secondary holds %016llX (changed while apart)",
+				served, data);
+		return -EPERM;
+	}
+	if (!self) {	/* mark every write of the peer, as at its detach */
+		spin_lock_irq(&dev->req_lock);
+		dev->ioerr.peer_disk_lost = true;
+		rdbd_ioerr_queue(dev);
+		spin_unlock_irq(&dev->req_lock);
+	}
+	pr_info("rdbd%u: %s, data generation %016llX\n", dev->minor,
+		self ? "Diskless Primary connected: reads and writes go to the peer" :
+		"the peer is a Diskless Primary: serving its I/O", data);
+	return 0;
 }

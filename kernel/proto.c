@@ -58,6 +58,8 @@ static const struct rdbd_packet_rule rdbd_packet_rules[] = {
 	{ RDBD_P_READ_REQ,	sizeof(struct rdbd_p_ack) },
 	{ RDBD_P_READ_REPLY,	sizeof(struct rdbd_p_data), true },
 	{ RDBD_P_OUT_OF_SYNC,	sizeof(struct rdbd_p_ack) },
+	{ RDBD_P_REATTACH,	sizeof(struct rdbd_p_reattach) },
+	{ RDBD_P_DATA_UUID,	sizeof(struct rdbd_p_sync_uuid) },
 	{ RDBD_P_VERIFY_START,	sizeof(struct rdbd_p_verify_start) },
 	{ RDBD_P_VERIFY_REPLY,	sizeof(struct rdbd_p_verify_reply) },
 	{ RDBD_P_VERIFY_DIGESTS, sizeof(struct rdbd_p_verify_digests) },

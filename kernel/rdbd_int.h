@@ -271,6 +271,7 @@ struct rdbd_packet {
 		struct rdbd_p_ack read_req;
 		struct rdbd_p_data read_reply;
 		struct rdbd_p_ack out_of_sync;
+		struct rdbd_p_reattach reattach;
 		struct rdbd_p_verify_start verify_start;
 		struct rdbd_p_verify_reply verify_reply;
 		struct rdbd_p_verify_digests verify_digests;
@@ -307,6 +308,8 @@ struct rdbd_ioerr {
 	bool detach;			/* a local error asks for a detach */
 	bool told_peer;			/* STATE(Failed) went out already */
 	bool peer_disk_lost;		/* the peer lost its disk: new UUID */
+	bool reattach;			/* a Primary's REATTACH went out */
+	u64 served_uuid;		/* Diskless Primary: data generation */
 	u64 errors;			/* failed local I/Os (status) */
 	/* failed local writes since the disk failed, for OUT_OF_SYNC */
 	struct {
@@ -413,6 +416,8 @@ void rdbd_io_put_backing(struct rdbd_device *dev, enum req_op op,
 			 unsigned int sectors, blk_status_t status);
 void rdbd_io_count(struct rdbd_device *dev, enum req_op op,
 		   unsigned int sectors);
+bool rdbd_iv_overlaps(const struct rdbd_interval *a,
+		      const struct rdbd_interval *b);
 bool rdbd_iv_conflicts(struct rdbd_device *dev, struct list_head *list,
 		       const struct rdbd_interval *iv);
 void rdbd_iv_acquire(struct rdbd_device *dev, struct rdbd_interval *iv);
@@ -443,7 +448,9 @@ void rdbd_sync_apply_pause(struct rdbd_device *dev);
 bool rdbd_sync_paused(struct rdbd_device *dev);
 void rdbd_sync_source_start(struct rdbd_device *dev);
 void rdbd_sync_source_stop(struct rdbd_device *dev);
-int rdbd_sync_source_begin_connected(struct rdbd_device *dev);
+int rdbd_sync_source_begin_connected(struct rdbd_device *dev, bool full);
+void rdbd_sync_note_peer_write(struct rdbd_device *dev,
+			       const struct rdbd_interval *iv);
 int rdbd_sync_new_bitmap_uuid(struct rdbd_device *dev, u64 *sync_uuid);
 int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
 		      const struct rdbd_p_ack *p);
@@ -571,7 +578,21 @@ void rdbd_ioerr_peer_lacks(struct rdbd_device *dev, struct rdbd_backing *ldev,
 			   sector_t sector, u32 size);
 int rdbd_ioerr_attach_check(struct rdbd_device *dev,
 			    struct netlink_ext_ack *extack);
+int rdbd_ioerr_attach_primary(struct rdbd_device *dev,
+			      struct rdbd_backing *ldev,
+			      enum rdbd_disk_state *disk_state,
+			      struct netlink_ext_ack *extack);
 void rdbd_ioerr_attached(struct rdbd_device *dev);
+int rdbd_ioerr_got_reattach(struct rdbd_device *dev,
+			    const struct rdbd_p_reattach *p);
+bool rdbd_ioerr_take_reattach(struct rdbd_device *dev);
+bool rdbd_ioerr_read_from_peer(struct rdbd_device *dev);
+int rdbd_ioerr_got_data_uuid(struct rdbd_device *dev,
+			     const struct rdbd_p_sync_uuid *p);
+u64 rdbd_ioerr_served_uuid(struct rdbd_device *dev);
+int rdbd_ioerr_hs_diskless(struct rdbd_device *dev, enum rdbd_role peer_role,
+			   enum rdbd_disk_state peer_disk, u64 peer_uuid,
+			   u64 peer_bytes);
 
 /* remote_read.c: reads the peer serves for a Diskless Primary */
 void rdbd_rread_init(struct rdbd_device *dev);

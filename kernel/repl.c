@@ -247,10 +247,16 @@ static blk_opf_t rdbd_peer_opf(u32 dp_flags, bool payload)
 	return opf;
 }
 
-/* A Primary takes no writes from its peer. */
-static int rdbd_peer_check_role(struct rdbd_device *dev)
+/*
+ * A Primary takes no writes from its peer, only resync data (RS_DATA or
+ * RS_BATCH) while it is SyncTarget of its reattached disk (ioerr.c).
+ */
+static int rdbd_peer_check_role(struct rdbd_device *dev, u16 cmd)
 {
-	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY) {
+	bool resync = cmd == RDBD_P_RS_DATA || cmd == RDBD_P_RS_BATCH;
+
+	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY &&
+	    (!resync || !rdbd_cs_sync_target(READ_ONCE(dev->conn.cstate)))) {
 		rdbd_conn_error(dev, "peer sent data while this node is Primary; dropping connection");
 		return -EPROTO;
 	}
@@ -282,7 +288,7 @@ static int rdbd_peer_check(struct rdbd_device *dev, u16 cmd,
 				size, sector, data_len, capacity);
 		return -EPROTO;
 	}
-	return rdbd_peer_check_role(dev);
+	return rdbd_peer_check_role(dev, cmd);
 }
 
 static struct rdbd_peer_req *rdbd_peer_req_alloc(struct rdbd_device *dev,
@@ -337,6 +343,8 @@ static void rdbd_peer_req_submit(struct rdbd_device *dev,
 					       &peer_req->iv),
 			    dev->req_lock);
 	list_add_tail(&peer_req->iv.list, &conn->peer_active);
+	if (!list_empty(&conn->rs_pending))	/* SyncSource of a Primary */
+		rdbd_sync_note_peer_write(dev, &peer_req->iv);
 	spin_unlock_irq(&dev->req_lock);
 	submit_bio_noacct(peer_req->bio);
 }
@@ -434,7 +442,7 @@ static int rdbd_rs_batch_check(struct rdbd_device *dev, u32 count,
 				total, count, data_len, RDBD_RS_BATCH_DATA);
 		return -EPROTO;
 	}
-	return rdbd_peer_check_role(dev);
+	return rdbd_peer_check_role(dev, RDBD_P_RS_BATCH);
 }
 
 /* Read the fixed part's extents; NULL (logged) if they are malformed. */

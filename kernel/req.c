@@ -130,8 +130,8 @@ void rdbd_io_count(struct rdbd_device *dev, enum req_op op,
 
 /* ---- intervals: who owns which range ---- */
 
-static bool rdbd_iv_overlaps(const struct rdbd_interval *a,
-			     const struct rdbd_interval *b)
+bool rdbd_iv_overlaps(const struct rdbd_interval *a,
+		      const struct rdbd_interval *b)
 {
 	return a->sector < b->sector + (b->size >> SECTOR_SHIFT) &&
 	       b->sector < a->sector + (a->size >> SECTOR_SHIFT);
@@ -255,6 +255,9 @@ static void rdbd_io_endio(struct bio *clone)
 	}
 	spin_lock_irqsave(&dev->req_lock, flags);
 	io->status = status;
+	/* pass_on: marked even if the peer's ack cleared it meanwhile */
+	if (status && op_is_write(bio_op(orig)))
+		rdbd_bm_set_range(dev, io->ldev, io->iv.sector, io->iv.size);
 	done = rdbd_io_put_part(io);
 	spin_unlock_irqrestore(&dev->req_lock, flags);
 	if (done)
@@ -282,6 +285,8 @@ static void rdbd_io_net_done(struct rdbd_io *io, enum rdbd_net_outcome how)
 		list_del_init(&io->pending);
 		if (!io->ldev)
 			;		/* Diskless: no bitmap here */
+		else if (how == RDBD_NET_ON_DISK && io->status)
+			;		/* failed here, marked (pass_on) */
 		else if (how == RDBD_NET_ON_DISK)
 			rdbd_bm_clear_range(dev, io->ldev, io->iv.sector,
 					    io->iv.size);
@@ -593,6 +598,12 @@ void rdbd_submit_bio(struct bio *bio)
 	if (!bio)
 		return;
 	ldev = rdbd_io_get_backing(dev);
+	if (ldev && bio_op(bio) == REQ_OP_READ &&
+	    rdbd_ioerr_read_from_peer(dev)) {
+		/* a reattached disk, not yet resynced (ioerr.c) */
+		rdbd_io_put_backing(dev, REQ_OP_READ, 0, BLK_STS_OK);
+		ldev = NULL;
+	}
 	if (!ldev) {
 		rdbd_io_submit_diskless(dev, bio);
 		return;
@@ -627,6 +638,14 @@ void rdbd_submit_bio(struct bio *bio)
 	}
 	io->start_time = bio_start_io_acct(bio);
 	clone->bi_end_io = rdbd_io_endio;
+	/*
+	 * A disk being resynced in place (ioerr.c): the peer gets the write
+	 * before our disk may have it, see rdbd_sync_note_peer_write().
+	 */
+	if (net && rdbd_ioerr_read_from_peer(dev)) {
+		rdbd_io_send(io);
+		net = false;
+	}
 	submit_bio_noacct(clone);
 	if (net)
 		rdbd_io_send(io);

@@ -239,7 +239,10 @@ int rdbd_attach(struct rdbd_device *dev, const char *path,
 	if (err)
 		goto out_close_backing;
 	disk_state = rdbd_md_disk_state(ldev->md.flags);
-	err = rdbd_attach_note_crash(dev, ldev, disk_state, extack);
+	/* A Diskless Primary's new disk is resynced in place (ioerr.c). */
+	err = dev->role == RDBD_ROLE_PRIMARY ?
+	      rdbd_ioerr_attach_primary(dev, ldev, &disk_state, extack) :
+	      rdbd_attach_note_crash(dev, ldev, disk_state, extack);
 	if (err)
 		goto out_close_backing;
 
@@ -388,7 +391,7 @@ int rdbd_primary(struct rdbd_device *dev, bool force,
 	if (rdbd_connected(dev) &&
 	    READ_ONCE(dev->conn.peer_disk_state) <= RDBD_DISK_INCONSISTENT &&
 	    dev->conn.cstate == RDBD_CONN_CONNECTED)
-		rdbd_sync_source_begin_connected(dev);
+		rdbd_sync_source_begin_connected(dev, true);
 	return RDBD_CHANGED;
 }
 

@@ -94,6 +94,7 @@ struct rdbd_rs_req {
 	struct list_head reading;	/* sync thread: read, not yet sent */
 	struct completion read_done;
 	struct bio *bio;
+	bool resend;			/* req_lock: a peer write overlapped */
 };
 
 /* A sync starts: its size is what the bitmap marks now. */
@@ -181,6 +182,16 @@ static bool rdbd_sync_own_chunk(struct rdbd_device *dev,
 	/* A sub-range of what we own: nobody else can own it. */
 	rs->iv.sector = first * RDBD_SYNC_SECTORS_PER_BIT;
 	rs->iv.size = min_t(u64, len, end - first) << RDBD_BM_BLOCK_SHIFT;
+	/*
+	 * Writes received from a Primary SyncTarget (ioerr.c) are on our
+	 * disk before the chunk is read; the caller puts it on rs_pending
+	 * without dropping req_lock, so later ones mark it for a resend
+	 * (rdbd_sync_note_peer_write()).
+	 */
+	wait_event_lock_irq(dev->conn.peer_wait,
+			    !rdbd_iv_conflicts(dev, &dev->conn.peer_active,
+					       &rs->iv),
+			    dev->req_lock);
 	return true;
 }
 
@@ -761,21 +772,24 @@ int rdbd_sync_new_bitmap_uuid(struct rdbd_device *dev, u64 *sync_uuid)
 }
 
 /*
- * Connected, and a forced promote made our data the good copy while the
- * peer is Inconsistent (state_mutex held): start a sync as the source.
+ * Connected, and the peer's disk needs our data (state_mutex held): a
+ * forced promote made our data the good copy while the peer is
+ * Inconsistent (@full: its data is of no use, every block moves), or a
+ * Diskless Primary attached a disk (ioerr.c; @full unless our bitmap
+ * holds everything it missed).  Start a sync as the source.
  */
-int rdbd_sync_source_begin_connected(struct rdbd_device *dev)
+int rdbd_sync_source_begin_connected(struct rdbd_device *dev, bool full)
 {
 	struct rdbd_p_sync_uuid p = {};
 	u64 bm;
 	int err;
 
 	lockdep_assert_held(&dev->state_mutex);
-	/* The peer's data is of no use: every block moves. */
-	rdbd_bm_set_all(dev, dev->ldev);
+	if (full)
+		rdbd_bm_set_all(dev, dev->ldev);
 	err = rdbd_bm_write(dev, dev->ldev);
 	if (!err)
-		err = rdbd_bm_send(dev, true);
+		err = rdbd_bm_send(dev, full);
 	if (!err)
 		err = rdbd_sync_new_bitmap_uuid(dev, &bm);
 	if (err)
@@ -799,8 +813,14 @@ static void rdbd_sync_chunk_acked(struct rdbd_device *dev,
 {
 	lockdep_assert_held(&dev->req_lock);
 	list_del(&rs->list);
-	/* ldev: detach is refused while connected */
-	if (dev->ldev)
+	/*
+	 * ldev: detach is refused while connected.  A resend marks the
+	 * chunk again: the target may hold older data, though the peer's
+	 * write cleared its bits (ioerr.c).
+	 */
+	if (dev->ldev && rs->resend)
+		rdbd_bm_set_range(dev, dev->ldev, rs->iv.sector, rs->iv.size);
+	else if (dev->ldev)
 		rdbd_bm_clear_range(dev, dev->ldev, rs->iv.sector,
 				    rs->iv.size);
 	rdbd_iv_release(dev, &rs->iv);
@@ -894,6 +914,29 @@ int rdbd_sync_got_ack(struct rdbd_device *dev, u16 cmd,
 	return 0;
 }
 
+/**
+ * rdbd_sync_note_peer_write - a write from the peer reached our disk
+ * @dev: the device (req_lock held), SyncSource to a Primary (ioerr.c)
+ * @iv: what it writes
+ *
+ * The Primary wrote it on its own disk too, maybe before the older copy
+ * of a chunk we sent lands there: every unacked chunk it overlaps is
+ * marked again at its ack (the write's own ack may have cleared the
+ * bits) and sent again.  The Primary sends such a write before it
+ * submits it locally (req.c), so it reaches us before the ack of any
+ * chunk it may race with.
+ */
+void rdbd_sync_note_peer_write(struct rdbd_device *dev,
+			       const struct rdbd_interval *iv)
+{
+	struct rdbd_rs_req *rs;
+
+	lockdep_assert_held(&dev->req_lock);
+	list_for_each_entry(rs, &dev->conn.rs_pending, list)
+		if (rdbd_iv_overlaps(&rs->iv, iv))
+			rs->resend = true;
+}
+
 /* Connection gone, sync thread stopped: forget the unacked chunks. */
 void rdbd_sync_abort(struct rdbd_device *dev)
 {
@@ -926,7 +969,8 @@ int rdbd_sync_target_begin(struct rdbd_device *dev, u64 sync_uuid)
 	struct rdbd_md md = ldev->md;
 
 	lockdep_assert_held(&dev->state_mutex);
-	if (dev->role == RDBD_ROLE_PRIMARY) {
+	/* A Primary only after its own REATTACH (ioerr.c), never by handshake */
+	if (dev->role == RDBD_ROLE_PRIMARY && !rdbd_ioerr_take_reattach(dev)) {
 		rdbd_conn_error(dev, "I shall become SyncTarget, but I am primary!");
 		return -EPERM;
 	}

@@ -115,6 +115,8 @@ enum rdbd_packet_id {
 	RDBD_P_READ_REQ		= 0x0060,	/* rdbd_p_ack: read this for me */
 	RDBD_P_READ_REPLY	= 0x0061,	/* rdbd_p_data + the data */
 	RDBD_P_OUT_OF_SYNC	= 0x0062,	/* rdbd_p_ack: my copy is bad */
+	RDBD_P_REATTACH		= 0x0063,	/* P -> S: resync my new disk */
+	RDBD_P_DATA_UUID	= 0x0064,	/* rdbd_p_sync_uuid, S -> Diskless P */
 	/* batched resync (RDBD_FEAT_RS_BATCH) */
 	RDBD_P_RS_BATCH		= 0x0070,	/* several runs, one header */
 	RDBD_P_RS_BATCH_ACK	= 0x0071,	/* rdbd_p_ack: all on disk */
@@ -278,6 +280,15 @@ struct rdbd_p_sync_done {
 };
 
 /*
+ * REATTACH: a Diskless Primary attached a disk (its UUIDs: current,
+ * bitmap, history) and asks the UpToDate Secondary to become its
+ * SyncSource without a new handshake (kernel/ioerr.c).
+ */
+struct rdbd_p_reattach {
+	__be64 uuid[4];
+};
+
+/*
  * BITMAP: one 4 KiB block of the sender's dirty bitmap (format in
  * <rdbd/meta.h>: bit i = 4 KiB block i, little-endian bit order).  Only
  * blocks with a bit set are sent.  The receiver ORs it into its own
@@ -423,6 +434,7 @@ static_assert(sizeof(struct rdbd_p_data) == 32, "wire size");
 static_assert(sizeof(struct rdbd_p_ack) == 24, "wire size");
 static_assert(sizeof(struct rdbd_p_sync_uuid) == 8, "wire size");
 static_assert(sizeof(struct rdbd_p_sync_done) == 32, "wire size");
+static_assert(sizeof(struct rdbd_p_reattach) == 32, "wire size");
 static_assert(sizeof(struct rdbd_p_bitmap) == 4112, "wire size");
 static_assert(sizeof(struct rdbd_p_bitmap_done) == 16, "wire size");
 static_assert(sizeof(struct rdbd_p_sync_pause) == 8, "wire size");
