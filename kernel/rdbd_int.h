@@ -330,7 +330,7 @@ struct rdbd_rread_state {
 	struct work_struct send_work;	/* sends READ_REQ for new ones */
 	struct list_head served;	/* the peer's reads, read locally */
 	unsigned int serving;		/* the peer's reads not answered */
-	wait_queue_head_t serving_wait;	/* serving dropped to 0 */
+	wait_queue_head_t serving_wait;	/* serving dropped */
 	struct work_struct reply_work;	/* sends READ_REPLY for served */
 	u64 recv_sectors;		/* read from the peer (status) */
 };

@@ -260,8 +260,9 @@ static void rdbd_rread_srv_free(struct rdbd_device *dev,
 			    srv->status);
 	kfree(srv);
 	spin_lock_irq(&dev->req_lock);
-	if (!--dev->rread.serving)
-		wake_up_all(&dev->rread.serving_wait);
+	/* Below the limit again, or 0: rdbd_rread_got_req(), conn_lost */
+	dev->rread.serving--;
+	wake_up_all(&dev->rread.serving_wait);
 	spin_unlock_irq(&dev->req_lock);
 }
 
@@ -300,6 +301,38 @@ static int rdbd_rread_check(struct rdbd_device *dev, const struct rdbd_p_ack *p)
 	return 0;
 }
 
+/*
+ * Reads served at once, at most.  Each holds up to RDBD_WIRE_MAX_DATA of
+ * pages until its reply is sent: without a limit, a peer that sends
+ * READ_REQs and never reads the replies would make us allocate without
+ * end.  Past it the receive loop waits, which stops reading the socket
+ * and so pushes back on the peer.
+ */
+#define RDBD_RREAD_SERVE_MAX	32
+
+/*
+ * Wait for a free slot (receive loop).  A peer that takes no replies for
+ * ping-int + timeout is not coming back for them: drop it, which also
+ * unblocks the reply sender and so frees the slots.
+ */
+static int rdbd_rread_wait_slot(struct rdbd_device *dev)
+{
+	struct rdbd_rread_state *s = &dev->rread;
+	const struct rdbd_net_conf *nc = &dev->conn.net_conf;
+	long left = msecs_to_jiffies(nc->ping_int_ms + nc->timeout_ms);
+
+	spin_lock_irq(&dev->req_lock);
+	left = wait_event_lock_irq_timeout(s->serving_wait,
+					   s->serving < RDBD_RREAD_SERVE_MAX,
+					   dev->req_lock, left);
+	spin_unlock_irq(&dev->req_lock);
+	if (left)
+		return 0;
+	rdbd_conn_error(dev, "peer takes no replies to its %u reads; dropping connection",
+			RDBD_RREAD_SERVE_MAX);
+	return -ETIMEDOUT;
+}
+
 /* READ_REQ: our Primary's disk failed; read for it (receive loop). */
 int rdbd_rread_got_req(struct rdbd_device *dev, const struct rdbd_p_ack *p)
 {
@@ -312,7 +345,7 @@ int rdbd_rread_got_req(struct rdbd_device *dev, const struct rdbd_p_ack *p)
 	};
 	int err;
 
-	err = rdbd_rread_check(dev, p);
+	err = rdbd_rread_check(dev, p) ?: rdbd_rread_wait_slot(dev);
 	if (err)
 		return err;
 	ldev = rdbd_io_get_backing(dev);

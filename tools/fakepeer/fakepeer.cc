@@ -38,6 +38,7 @@
 #include <cerrno>
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <cstring>
 #include <iostream>
 #include <sstream>
@@ -366,6 +367,9 @@ bool run_mode(const Options &o, const Mode &mode)
 	const Attack a = attack(mode, o.name, o.resource, session);
 	const bool sent = send_all(fd.get(), a.bytes);
 	step("sent " + a.description);
+	if (a.unread_seconds)
+		std::this_thread::sleep_for(
+			std::chrono::seconds(a.unread_seconds));
 	if (a.hang_up)
 		shutdown(fd.get(), SHUT_WR);
 	if (mode.expect == Expect::VerifyRefusal)

@@ -58,6 +58,8 @@ const Mode kConnectedModes[] = {
 	 Expect::Drop, true},
 	{"read-reply-unknown-id", Misbehaviour::ReadReplyUnknownId,
 	 Stage::Connected, Expect::Drop, true},
+	{"read-req-flood", Misbehaviour::ReadReqFlood, Stage::Connected,
+	 Expect::Drop, true},
 	{"out-of-sync-past-end", Misbehaviour::OutOfSyncPastEnd,
 	 Stage::Connected, Expect::Drop, true},
 	{"no-verify-feature", Misbehaviour::NoVerifyFeature, Stage::Connected,
@@ -209,6 +211,32 @@ Attack verify_misbehaviour(Misbehaviour what, const Session &s)
 	}
 }
 
+// Valid READ_REQs of the whole device, far more than the node serves at
+// once, whose replies (kFloodReads x the device) overflow both sockets'
+// buffers while nobody reads them.  The node must stop taking requests
+// and, once ping-int + timeout pass, drop the connection (it would hold
+// the replies' pages forever otherwise).
+constexpr uint32_t kFloodReads = 400;
+constexpr int kFloodUnreadSeconds = 6; // the tests: ping-int 2 s + 1 s
+
+Attack read_flood(const Session &s)
+{
+	const uint32_t size = static_cast<uint32_t>(
+		std::min<uint64_t>(s.sectors * 512, RDBD_WIRE_MAX_DATA));
+	Bytes all;
+	for (uint32_t id = 1; id <= kFloodReads; id++) {
+		const Attack one = ack_packet(RDBD_P_READ_REQ, "READ_REQ", 0,
+					      id, size, "");
+		all.insert(all.end(), one.bytes.begin(), one.bytes.end());
+	}
+	return {all,
+		std::to_string(kFloodReads) + " READ_REQs for " +
+			std::to_string(size) +
+			" bytes at sector 0, replies unread for " +
+			std::to_string(kFloodUnreadSeconds) + " s",
+		false, kFloodUnreadSeconds};
+}
+
 // The misbehaviours of a Connected peer that are no verify packet.
 Attack connected_misbehaviour(Misbehaviour what, const Session &s)
 {
@@ -245,6 +273,8 @@ Attack connected_misbehaviour(Misbehaviour what, const Session &s)
 			"for",
 			false};
 	}
+	case Misbehaviour::ReadReqFlood:
+		return read_flood(s);
 	case Misbehaviour::NoVerifyFeature:
 		return {{},
 			"nothing: waiting for the node to end the connection",

@@ -34,6 +34,7 @@ enum class Misbehaviour {
 	ReadReqMisaligned, // a size that is no multiple of 512
 	ReadReqOversized,  // more than RDBD_WIRE_MAX_DATA
 	ReadReplyUnknownId, // an answer to a read never asked for
+	ReadReqFlood,	    // many reads, and their replies left unread
 	OutOfSyncPastEnd,
 	// nothing: connected without offering verify, waits to be left
 	NoVerifyFeature,
@@ -103,6 +104,7 @@ struct Attack {
 	Bytes bytes;
 	std::string description;
 	bool hang_up;
+	int unread_seconds = 0; // read nothing for this long after sending
 };
 Attack attack(const Mode &mode, const std::string &node,
 	      const std::string &resource, const Session &session = {});
