@@ -40,14 +40,31 @@ def _reset(on):
     subprocess.run([VM, "start", "corman"], check=True)
 
 
+HB_LOG = "/var/log/rdbd-heartbeat.log"
+# The takeover's steps in rabius's log: where the seconds went.
+TAKEOVER_STEPS = ("is dead|not taking|taking|running /|is running here|"
+                  "failed")
+
+
+def _log_lines(on):
+    return int(on("rabius", f"wc -l <{HB_LOG} 2>/dev/null || echo 0"))
+
+
+def _takeover_steps(on, after_line):
+    return on("rabius", f"tail -n +{after_line + 1} {HB_LOG} | "
+              f"grep -E '{TAKEOVER_STEPS}' || true").rstrip()
+
+
 def measure_failover(on, runs, log):
     seconds = []
     for run in range(runs):
         _cluster(on)
+        before = _log_lines(on)
         cut = time.monotonic()
         subprocess.run([VM, "kill", "corman"], check=True)
         on("rabius", f". {HB_GUEST}; await_page 300 'bench page'")
         seconds.append(time.monotonic() - cut)
-        log(f"failover run {run + 1}: {seconds[-1]:.1f} s")
+        log(f"failover run {run + 1}: {seconds[-1]:.1f} s; rabius's log:\n"
+            + _takeover_steps(on, before))
         _reset(on)
     return seconds
