@@ -21,11 +21,24 @@
  * needs) to a work item on rdbd_wq (WQ_MEM_RECLAIM: it makes progress
  * under memory pressure) and waits for it.
  *
+ * An extent enters a slot marked "committing" and is written to the log
+ * with the writer that brought it in waiting; until that transaction is
+ * on disk no other write may use the slot, or its data could reach the
+ * disk before the log says the extent is hot.
+ *
  * Locking: al->mutex serialises transactions (and owns al->page); the
  * slot arrays, the clock and the counters are protected by dev->req_lock,
  * because completions (interrupt context) drop the in-flight counts.
- * A writer takes its slots before it owns its range (req.c), so a writer
- * waiting here for a free slot holds no range anyone else waits for.
+ * Only the al->mutex holder marks slots committing, and it clears them
+ * before it unlocks: under al->mutex no slot is committing.  Writers
+ * wait on al->wait (under req_lock) for a committing slot or for an idle
+ * one; completions and transactions wake them.
+ *
+ * A write takes the slots of all its extents at once (two at most), or
+ * waits holding none: with slots held by writes each waiting for one more,
+ * no write could ever complete.  A writer takes its slots before it owns
+ * its range (req.c), so a writer waiting here holds no range anyone else
+ * waits for.
  */
 #include <linux/crc32.h>
 #include <linux/slab.h>
@@ -56,8 +69,11 @@ int rdbd_al_alloc(struct rdbd_backing *ldev, u32 al_extents)
 				GFP_KERNEL);
 	al->last_use = kvcalloc(al->nr_slots, sizeof(*al->last_use),
 				GFP_KERNEL);
+	al->committing = kvcalloc(al->nr_slots, sizeof(*al->committing),
+				  GFP_KERNEL);
 	al->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!al->extent || !al->inflight || !al->last_use || !al->page) {
+	if (!al->extent || !al->inflight || !al->last_use || !al->committing ||
+	    !al->page) {
 		rdbd_al_free(ldev);
 		return -ENOMEM;
 	}
@@ -73,11 +89,13 @@ void rdbd_al_free(struct rdbd_backing *ldev)
 	kvfree(al->extent);
 	kvfree(al->inflight);
 	kvfree(al->last_use);
+	kvfree(al->committing);
 	if (al->page)
 		__free_page(al->page);
 	al->extent = NULL;
 	al->inflight = NULL;
 	al->last_use = NULL;
+	al->committing = NULL;
 	al->page = NULL;
 }
 
@@ -271,12 +289,78 @@ static int rdbd_al_find(struct rdbd_al *al, u32 ext)
 	return -1;
 }
 
-/* An empty slot, else the least recently used idle one, or -1.  req_lock. */
-static int rdbd_al_victim(struct rdbd_al *al)
+/* What rdbd_al_lookup() found for the extents of a write. */
+enum rdbd_al_state {
+	RDBD_AL_HOT,		/* all hot, their transactions on disk */
+	RDBD_AL_COLD,		/* one is not in the log: a transaction */
+	RDBD_AL_COMMITTING,	/* one is in a transaction being written */
+};
+
+/*
+ * Fill @slots with the slots of @ext[0..@n-1], -1 where an extent is cold.
+ * req_lock held.
+ */
+static enum rdbd_al_state rdbd_al_lookup(struct rdbd_al *al, const u32 *ext,
+					 int n, int *slots)
 {
-	int i, best = -1;
+	enum rdbd_al_state state = RDBD_AL_HOT;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		slots[i] = rdbd_al_find(al, ext[i]);
+		if (slots[i] < 0)
+			state = max(state, RDBD_AL_COLD);
+		else if (al->committing[slots[i]])
+			state = RDBD_AL_COMMITTING;
+	}
+	return state;
+}
+
+/* One more write in flight in each of @slots[0..@n-1].  req_lock held. */
+static void rdbd_al_take(struct rdbd_al *al, const int *slots, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		al->inflight[slots[i]]++;
+		al->last_use[slots[i]] = ++al->clock;
+	}
+}
+
+/*
+ * The fast path: take the slots of @ext[0..@n-1] if all are hot.  An
+ * extent whose transaction is still being written is not in the log on
+ * disk yet, so a write to it waits for the transaction (and then finds it
+ * hot, or evicted again: cold).
+ */
+static bool rdbd_al_take_hot(struct rdbd_device *dev, struct rdbd_al *al,
+			     const u32 *ext, int n, int *slots)
+{
+	enum rdbd_al_state state;
+
+	spin_lock_irq(&dev->req_lock);
+	wait_event_lock_irq(al->wait,
+			    (state = rdbd_al_lookup(al, ext, n, slots)) !=
+			    RDBD_AL_COMMITTING, dev->req_lock);
+	if (state == RDBD_AL_HOT)
+		rdbd_al_take(al, slots, n);
+	spin_unlock_irq(&dev->req_lock);
+	return state == RDBD_AL_HOT;
+}
+
+/*
+ * An empty slot, else the least recently used idle one, never one of
+ * @busy[0..@n-1]; or -1.  req_lock held.
+ */
+static int rdbd_al_victim(struct rdbd_al *al, const int *busy, int n)
+{
+	int i, j, best = -1;
 
 	for (i = 0; i < al->nr_slots; i++) {
+		for (j = 0; j < n && busy[j] != i; j++)
+			;
+		if (j < n)
+			continue;
 		if (al->extent[i] == RDBD_AL_NONE)
 			return i;
 		if (!al->inflight[i] &&
@@ -286,58 +370,83 @@ static int rdbd_al_victim(struct rdbd_al *al)
 	return best;
 }
 
-/* Take slot of @ext if hot (one more write in flight).  req_lock held. */
-static int rdbd_al_take_hot(struct rdbd_al *al, u32 ext)
+/*
+ * Find a slot for every extent of @ext[0..@n-1]: its own where hot, a
+ * victim where cold.  False if there are not enough idle slots yet.
+ * al->mutex and req_lock held (so no slot is committing).
+ */
+static bool rdbd_al_plan(struct rdbd_al *al, const u32 *ext, int n,
+			 int *slots)
 {
-	int slot = rdbd_al_find(al, ext);
+	int i;
 
-	if (slot >= 0) {
-		al->inflight[slot]++;
-		al->last_use[slot] = ++al->clock;
+	rdbd_al_lookup(al, ext, n, slots);
+	for (i = 0; i < n; i++) {
+		if (slots[i] < 0)
+			slots[i] = rdbd_al_victim(al, slots, n);
+		if (slots[i] < 0)
+			return false;
 	}
-	return slot;
+	return true;
 }
 
-/* Make @ext hot with one write in flight; may write AL and bitmap. */
-static int rdbd_al_get(struct rdbd_device *dev, struct rdbd_backing *ldev,
-		       u32 ext)
+/*
+ * Put the cold extents of @ext[0..@n-1] into their planned @slots, marked
+ * committing.  Sets *@evicting if one replaces a hot extent.  Returns
+ * whether a transaction is needed.  al->mutex and req_lock held.
+ */
+static bool rdbd_al_install(struct rdbd_al *al, const u32 *ext, int n,
+			    const int *slots, bool *evicting)
+{
+	bool installed = false;
+	int i;
+
+	*evicting = false;
+	for (i = 0; i < n; i++) {
+		if (al->extent[slots[i]] == ext[i])
+			continue;
+		if (al->extent[slots[i]] != RDBD_AL_NONE)
+			*evicting = true;
+		al->extent[slots[i]] = ext[i];
+		al->committing[slots[i]] = true;
+		installed = true;
+	}
+	return installed;
+}
+
+/*
+ * The slow path: make @ext[0..@n-1] hot, all in one transaction, and take
+ * their slots.  A write waiting for idle slots holds none, so writers can
+ * never hold all slots between them while each waits for one more.
+ */
+static void rdbd_al_get(struct rdbd_device *dev, struct rdbd_backing *ldev,
+			const u32 *ext, int n, int *slots)
 {
 	struct rdbd_al *al = &ldev->al;
 	bool evicting;
-	int slot;
-
-	spin_lock_irq(&dev->req_lock);
-	slot = rdbd_al_take_hot(al, ext);
-	spin_unlock_irq(&dev->req_lock);
-	if (slot >= 0)
-		return slot;
+	int i;
 
 	mutex_lock(&al->mutex);
 	spin_lock_irq(&dev->req_lock);
-	for (;;) {
-		slot = rdbd_al_take_hot(al, ext);	/* made hot meanwhile */
-		if (slot >= 0)
-			goto out_unlock;
-		slot = rdbd_al_victim(al);
-		if (slot >= 0)
-			break;
-		/* every slot busy: wait for a write to complete */
-		wait_event_lock_irq(al->wait, rdbd_al_victim(al) >= 0,
-				    dev->req_lock);
+	/* every slot busy: wait for writes to complete */
+	wait_event_lock_irq(al->wait, rdbd_al_plan(al, ext, n, slots),
+			    dev->req_lock);
+	rdbd_al_take(al, slots, n);
+	if (!rdbd_al_install(al, ext, n, slots, &evicting)) {
+		spin_unlock_irq(&dev->req_lock);	/* made hot meanwhile */
+		mutex_unlock(&al->mutex);
+		return;
 	}
-	evicting = al->extent[slot] != RDBD_AL_NONE;
-	al->extent[slot] = ext;
-	al->inflight[slot] = 1;
-	al->last_use[slot] = ++al->clock;
 	spin_unlock_irq(&dev->req_lock);
-	rdbd_al_commit(dev, ldev, evicting);
-	mutex_unlock(&al->mutex);
-	return slot;
 
-out_unlock:
+	rdbd_al_commit(dev, ldev, evicting);
+
+	spin_lock_irq(&dev->req_lock);
+	for (i = 0; i < n; i++)
+		al->committing[slots[i]] = false;
+	wake_up_all(&al->wait);		/* fast-path writers to these extents */
 	spin_unlock_irq(&dev->req_lock);
 	mutex_unlock(&al->mutex);
-	return slot;
 }
 
 /**
@@ -345,26 +454,31 @@ out_unlock:
  * @dev: the device
  * @ldev: its backing disk, pinned
  * @sector: first sector of the write
- * @bytes: its size; at most RDBD_WIRE_MAX_DATA, so two extents at most
+ * @bytes: its size; at most one extent, so it spans two extents at most:
+ *	DATA is at most RDBD_WIRE_MAX_DATA, and DISCARD and WRITE_ZEROES are
+ *	capped at one extent by rdbd_dev_stack_limits()
  * @slots: filled with the slots taken, RDBD_AL_NO_SLOT where unused
  *
- * Sleeps (metadata writes, waiting for a free slot): called from
- * submit_bio before the write owns its range.
+ * Takes the slots of all extents at once, or waits holding none.
+ * Sleeps (metadata writes, waiting for a free slot or for a transaction):
+ * called from submit_bio before the write owns its range.
  */
 void rdbd_al_begin_io(struct rdbd_device *dev, struct rdbd_backing *ldev,
 		      sector_t sector, u32 bytes, int slots[2])
 {
-	u32 first, last;
+	u32 ext[2];
+	int n = 1;
 
 	slots[0] = slots[1] = RDBD_AL_NO_SLOT;
 	if (!bytes)
 		return;
-	first = sector >> (RDBD_AL_EXTENT_SHIFT - SECTOR_SHIFT);
-	last = (sector + (bytes >> SECTOR_SHIFT) - 1) >>
-	       (RDBD_AL_EXTENT_SHIFT - SECTOR_SHIFT);
-	slots[0] = rdbd_al_get(dev, ldev, first);
-	if (last != first)
-		slots[1] = rdbd_al_get(dev, ldev, last);
+	ext[0] = sector >> (RDBD_AL_EXTENT_SHIFT - SECTOR_SHIFT);
+	ext[1] = (sector + (bytes >> SECTOR_SHIFT) - 1) >>
+		 (RDBD_AL_EXTENT_SHIFT - SECTOR_SHIFT);
+	if (ext[1] != ext[0])
+		n = 2;
+	if (!rdbd_al_take_hot(dev, &ldev->al, ext, n, slots))
+		rdbd_al_get(dev, ldev, ext, n, slots);
 }
 
 /* The write is done on this disk.  Any context. */

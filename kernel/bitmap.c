@@ -23,6 +23,8 @@
  * costs a block resent) but must never lack a set bit for a block written
  * without the peer, except for writes that were in flight when a Primary
  * crashed: rdbd_bm_attach() then marks every block (no activity log yet).
+ * Nor may it lack a bit for a block whose data the disk's volatile cache
+ * lost: a block carrying a cleared bit is written after a flush.
  *
  * Locking: bits, weight and the dirty-block map are protected by
  * dev->req_lock (the I/O path marks bits in submit_bio).  Writeout takes
@@ -86,6 +88,7 @@ static void rdbd_bm_clear_bit(struct rdbd_bitmap *bm, u64 bit)
 	if (!__test_and_clear_bit_le(bit, bm->bits))
 		return;
 	bm->weight--;
+	bm->cleared = true;
 	__set_bit(bit / RDBD_BM_BLOCK_BITS, bm->dirty);
 }
 
@@ -156,6 +159,7 @@ static void rdbd_bm_fill(struct rdbd_bitmap *bm, bool set)
 			__set_bit_le(bit, bm->bits);
 	}
 	bm->weight = set ? bm->nbits : 0;
+	bm->cleared |= !set;
 	bitmap_fill(bm->dirty, bm->nblocks);
 }
 
@@ -393,12 +397,23 @@ int rdbd_bm_read(struct rdbd_device *dev, struct rdbd_backing *ldev,
 	return 0;
 }
 
-/* Write block @i if it changed since it was last written. */
+/*
+ * Write block @i if it changed since it was last written.  Bits are
+ * cleared when the write that makes a block equal completes (a resync
+ * write, a replicated write), which may be in the disk's volatile cache
+ * only.  A block that carries a cleared bit to the disk therefore goes
+ * with REQ_PREFLUSH, issued after its copy was taken: if the power goes,
+ * the disk never says "in sync" for data it lost, and the next resync
+ * sends the block again.  *@flush says whether a bit was cleared since
+ * the last writeout's copy; it stays set for the rest of this writeout.
+ */
 static int rdbd_bm_write_block(struct rdbd_device *dev,
-			       struct rdbd_backing *ldev, unsigned int i)
+			       struct rdbd_backing *ldev, unsigned int i,
+			       bool *flush)
 {
 	struct rdbd_bitmap *bm = &ldev->bm;
 	const u8 *src = (const u8 *)bm->bits + (size_t)i * RDBD_MD_BLOCK_BYTES;
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | REQ_META | REQ_FUA;
 	int err;
 
 	spin_lock_irq(&dev->req_lock);
@@ -407,14 +422,20 @@ static int rdbd_bm_write_block(struct rdbd_device *dev,
 		return 0;
 	}
 	memcpy(page_address(bm->io_page), src, RDBD_MD_BLOCK_BYTES);
+	*flush |= bm->cleared;
+	bm->cleared = false;
 	spin_unlock_irq(&dev->req_lock);
+	if (*flush)
+		opf |= REQ_PREFLUSH;
 	err = rdbd_md_io(ldev->bdev, bm->io_page, rdbd_bm_block_pos(ldev, i),
-			 REQ_OP_WRITE | REQ_SYNC | REQ_META | REQ_FUA);
+			 opf);
 	spin_lock_irq(&dev->req_lock);
-	if (err)
+	if (err) {
 		__set_bit(i, bm->dirty);	/* still not on disk */
-	else
+		bm->cleared |= *flush;		/* nor the flush it needs */
+	} else {
 		bm->writes++;
+	}
 	spin_unlock_irq(&dev->req_lock);
 	return err;
 }
@@ -425,18 +446,20 @@ static int rdbd_bm_write_block(struct rdbd_device *dev,
  * @ldev: its backing disk, pinned by the caller (or state_mutex held)
  *
  * Only blocks that changed since they were last written are written
- * (FUA each).  May sleep; needs no state lock.  A failure is logged and
- * recorded as the device's last error.
+ * (FUA each, and after a flush once bits were cleared: see
+ * rdbd_bm_write_block()).  May sleep; needs no state lock.  A failure is
+ * logged and recorded as the device's last error.
  */
 int rdbd_bm_write(struct rdbd_device *dev, struct rdbd_backing *ldev)
 {
 	struct rdbd_bitmap *bm = &ldev->bm;
+	bool flush = false;
 	unsigned int i;
 	int err = 0;
 
 	mutex_lock(&bm->io_mutex);
 	for (i = 0; i < bm->nblocks && !err; i++)
-		err = rdbd_bm_write_block(dev, ldev, i);
+		err = rdbd_bm_write_block(dev, ldev, i, &flush);
 	mutex_unlock(&bm->io_mutex);
 	if (err) {
 		pr_err("rdbd%u: writing the bitmap to %s failed: %s (%d)\n",

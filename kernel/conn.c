@@ -15,20 +15,24 @@
  *   rdbd_sync/N   the SyncSource side of a full sync (sync.c), started
  *                 when a sync starts, stopped when it ends or the
  *                 connection does.
+ * plus, per TCP connection,
+ *   rdbd_send/N   the sender (sender.c): the only writer of the socket.
+ *                 Everyone queues whole packets for it, so a packet is
+ *                 never cut short by the state of whoever wanted it
+ *                 sent (a signal to a writer, say).
  * plus work items on rdbd_wq: ack_work sends the acks of writes that
  * completed on this (Secondary) disk, since a bio completes in interrupt
- * context; notify_work multicasts state changes made where state_mutex
- * cannot be waited for.  Application writes are sent by the writer itself
- * in submit_bio (repl.c): no queueing, and TCP back-pressure slows the
- * writer, not a queue in memory.
+ * context; barrier_work acks epochs (epoch.c); notify_work multicasts
+ * state changes made where state_mutex cannot be waited for.  A writer
+ * waits for its own write to be sent (protocol A) or acked (B, C), so
+ * TCP back-pressure slows the writers and the queue stays short.
  *
  * One TCP socket per connection.  DRBD 8.4 uses two (data and "meta",
  * so pings and acks do not queue behind megabytes of data).  Here acks go
- * the other way from the data on the same full-duplex socket, and a
- * ping that is due while a writer holds the socket is sent by that writer
- * right after its packet (conn->ctrl_pending, proto.c), so one socket
- * suffices; it also removes the "which socket pairs with which" problem
- * of two connects.  TCP_NODELAY is on: packets are built whole and sent
+ * the other way from the data on the same full-duplex socket, and the
+ * sender puts a ping that is due before its next packet
+ * (conn->ctrl_pending), so one socket suffices; it also removes the
+ * "which socket pairs with which" problem of two connects.  TCP_NODELAY is on: packets are built whole and sent
  * with MSG_MORE until their last byte.  Socket buffers are left to TCP
  * autotuning by default (measured here: a full sync ran at 33-42 MiB/s
  * with autotuning and 22-26 MiB/s with fixed 2 MiB buffers; the
@@ -71,32 +75,14 @@
  * under req_lock and announced through notify_work.
  */
 #include <linux/kthread.h>
-#include <linux/moduleparam.h>
 #include <linux/net.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
-#include <linux/tcp.h>
-#include <net/ipv6.h>
-#include <net/net_namespace.h>
 #include <net/sock.h>
 
 #include "rdbd_int.h"
 
-#define RDBD_CONN_TICK		(HZ / 10)	/* longest wait before noticing stop */
-#define RDBD_LISTEN_BACKLOG	4
-
-/*
- * Socket buffers, KiB; 0 leaves them to TCP autotuning (tcp_rmem and
- * tcp_wmem), as DRBD's sndbuf-size 0 does.
- */
-static unsigned int sock_buf_kib;
-module_param(sock_buf_kib, uint, 0644);
-MODULE_PARM_DESC(sock_buf_kib, "SO_SNDBUF/SO_RCVBUF of new connections in KiB; 0 = TCP autotuning (default)");
-
-/* An outgoing connect in progress. */
-struct rdbd_dial {
-	struct socket *sock;		/* NULL: none in progress */
-	unsigned long deadline;		/* jiffies */
-};
+#define RDBD_REFUSAL_FLUSH_MS	1000	/* time a refusal gets to reach the peer */
 
 /* ---- helpers shared by the connection code ---- */
 
@@ -155,10 +141,43 @@ void rdbd_set_cstate(struct rdbd_device *dev, enum rdbd_conn_state cs)
 {
 	spin_lock_irq(&dev->req_lock);
 	dev->conn.cstate = cs;
-	dev->volatile_writes = true;	/* req.c: the next flush is real */
+	rdbd_mark_volatile(dev);	/* req.c: the next flush is real */
 	spin_unlock_irq(&dev->req_lock);
 	wake_up_all(&dev->conn.state_wait);
 	rdbd_notify_later(dev);
+}
+
+/**
+ * rdbd_conn_busy_done - a sync or verify ended: Connected again
+ * @dev: the device (state_mutex held)
+ * @peer_disk: the peer's disk state now, or DUnknown to keep it
+ *
+ * Only if the connection is still in the sync or verify: the teardown
+ * sets its state without state_mutex, and a sync or verify thread that
+ * checked the state earlier must not turn a lost connection back into
+ * Connected (writes would then queue for a peer that is gone).
+ * Returns false if the connection was lost meanwhile.
+ */
+bool rdbd_conn_busy_done(struct rdbd_device *dev,
+			 enum rdbd_disk_state peer_disk)
+{
+	bool busy;
+
+	lockdep_assert_held(&dev->state_mutex);
+	spin_lock_irq(&dev->req_lock);
+	busy = dev->conn.cstate > RDBD_CONN_CONNECTED;
+	if (busy) {
+		dev->conn.cstate = RDBD_CONN_CONNECTED;
+		if (peer_disk != RDBD_DISK_DUNKNOWN)
+			dev->conn.peer_disk_state = peer_disk;
+		rdbd_mark_volatile(dev);	/* as rdbd_set_cstate() */
+	}
+	spin_unlock_irq(&dev->req_lock);
+	if (busy) {
+		wake_up_all(&dev->conn.state_wait);
+		rdbd_notify_later(dev);
+	}
+	return busy;
 }
 
 static void rdbd_set_peer_state(struct rdbd_device *dev, enum rdbd_role role,
@@ -216,6 +235,7 @@ void rdbd_conn_established_state(struct rdbd_device *dev,
 	}
 	rdbd_set_peer_state(dev, peer_role, peer_disk);
 	rdbd_set_cstate(dev, cs);
+	rdbd_fence_connected(dev);
 	if (READ_ONCE(dev->conn.pause_user))
 		rdbd_sync_send_pause(dev);
 	rdbd_sync_apply_pause(dev);
@@ -227,201 +247,6 @@ void rdbd_conn_established_state(struct rdbd_device *dev,
 	if (sync_source)
 		rdbd_sync_source_start(dev);
 	rdbd_nl_notify_state(dev);
-}
-
-/* ---- establishing the TCP connection ---- */
-
-static int rdbd_addr_cmp(const struct sockaddr_storage *a,
-			 const struct sockaddr_storage *b)
-{
-	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
-	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
-	int cmp;
-
-	if (a->ss_family == AF_INET6)
-		cmp = memcmp(&a6->sin6_addr, &b6->sin6_addr,
-			     sizeof(a6->sin6_addr));
-	else
-		cmp = memcmp(&a4->sin_addr, &b4->sin_addr,
-			     sizeof(a4->sin_addr));
-	if (cmp)
-		return cmp;
-	return memcmp(rdbd_sockaddr_port((void *)a),
-		      rdbd_sockaddr_port((void *)b), sizeof(__be16));
-}
-
-static bool rdbd_same_host(const struct sockaddr_storage *a,
-			   const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return ipv6_addr_equal(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			       &((const struct sockaddr_in6 *)b)->sin6_addr);
-}
-
-/* Sleep one tick, unless asked to stop (no lost wake-up from kthread_stop). */
-static void rdbd_conn_sleep_tick(void)
-{
-	set_current_state(TASK_INTERRUPTIBLE);
-	if (!kthread_should_stop())
-		schedule_timeout(RDBD_CONN_TICK);
-	__set_current_state(TASK_RUNNING);
-}
-
-/* An accepted socket, if it comes from the peer and we do not dial. */
-static struct socket *rdbd_conn_accept_one(struct rdbd_device *dev)
-{
-	const struct rdbd_net_conf *conf = &dev->conn.net_conf;
-	struct sockaddr_storage peer = {};
-	struct socket *sock;
-	int err;
-
-	err = kernel_accept(dev->conn.listener, &sock, 0);
-	if (err == -EAGAIN)
-		return NULL;		/* a tick passed */
-	if (err) {
-		/* Listener shut down (we are stopping) or a transient error:
-		 * do not spin.
-		 */
-		rdbd_conn_sleep_tick();
-		return NULL;
-	}
-	if (kernel_getpeername(sock, (struct sockaddr *)&peer) < 0)
-		goto out_release;
-	if (!rdbd_same_host(&peer, &conf->peer_addr)) {
-		pr_info_ratelimited("rdbd%u: refused a connection from %pISpc: the peer is %pISc\n",
-				    dev->minor, &peer, &conf->peer_addr);
-		rdbd_set_last_error(dev,
-				    "refused a connection from %pISpc, which is not the peer",
-				    &peer);
-		goto out_release;
-	}
-	if (dev->conn.we_dial) {
-		pr_info_ratelimited("rdbd%u: closed a connection from %pISpc: the node with the lower address (this one) dials\n",
-				    dev->minor, &peer);
-		goto out_release;
-	}
-	return sock;
-
-out_release:
-	sock_release(sock);
-	return NULL;
-}
-
-static void rdbd_dial_failed(struct rdbd_device *dev, struct rdbd_dial *dial,
-			     int err)
-{
-	rdbd_set_last_error(dev, "cannot connect to %pISpc: %s",
-			    &dev->conn.net_conf.peer_addr, rdbd_strerror(err));
-	sock_release(dial->sock);
-	dial->sock = NULL;
-}
-
-/* Start a non-blocking connect from the local address to the peer. */
-static void rdbd_dial_start(struct rdbd_device *dev, struct rdbd_dial *dial)
-{
-	const struct rdbd_net_conf *conf = &dev->conn.net_conf;
-	struct sockaddr_storage src = conf->local_addr;
-	int err;
-
-	err = sock_create_kern(&init_net, conf->peer_addr.ss_family,
-			       SOCK_STREAM, IPPROTO_TCP, &dial->sock);
-	if (err) {
-		dial->sock = NULL;
-		rdbd_set_last_error(dev, "cannot create a socket: %s",
-				    rdbd_strerror(err));
-		return;
-	}
-	dial->deadline = jiffies + msecs_to_jiffies(conf->connect_int_ms);
-
-	/* Leave from the configured address, so the peer recognises us. */
-	*rdbd_sockaddr_port(&src) = 0;
-	err = kernel_bind(dial->sock, (struct sockaddr *)&src, conf->addr_len);
-	if (!err)
-		err = kernel_connect(dial->sock,
-				     (struct sockaddr *)&conf->peer_addr,
-				     conf->addr_len, O_NONBLOCK);
-	if (err && err != -EINPROGRESS)
-		rdbd_dial_failed(dev, dial, err);
-}
-
-/* The dialed socket once connected, else NULL. */
-static struct socket *rdbd_dial_poll(struct rdbd_device *dev,
-				     struct rdbd_dial *dial)
-{
-	const struct rdbd_net_conf *conf = &dev->conn.net_conf;
-	struct socket *sock;
-	int err;
-
-	err = kernel_connect(dial->sock, (struct sockaddr *)&conf->peer_addr,
-			     conf->addr_len, O_NONBLOCK);
-	if (err == -EALREADY || err == -EINPROGRESS) {
-		if (time_before(jiffies, dial->deadline))
-			return NULL;
-		err = -ETIMEDOUT;
-	}
-	if (err && err != -EISCONN) {
-		rdbd_dial_failed(dev, dial, err);
-		return NULL;
-	}
-	sock = dial->sock;
-	dial->sock = NULL;
-	return sock;
-}
-
-/*
- * Accept, or dial every connect-int, until a TCP connection exists.
- * @next_dial: when to dial next; kept by the caller so a connection that
- * failed its handshake is not redialed before connect-int has passed.
- */
-static struct socket *rdbd_conn_wait_socket(struct rdbd_device *dev,
-					    unsigned long *next_dial)
-{
-	unsigned long interval =
-		msecs_to_jiffies(dev->conn.net_conf.connect_int_ms);
-	struct rdbd_dial dial = {};
-	struct socket *sock = NULL;
-
-	while (!sock && !kthread_should_stop()) {
-		sock = rdbd_conn_accept_one(dev);
-		if (sock || !dev->conn.we_dial)
-			continue;
-		if (dial.sock) {
-			sock = rdbd_dial_poll(dev, &dial);
-		} else if (time_after_eq(jiffies, *next_dial)) {
-			rdbd_dial_start(dev, &dial);
-			*next_dial = jiffies + interval;
-		}
-		/* accept() waited a tick, unless it failed */
-	}
-	if (dial.sock)
-		sock_release(dial.sock);
-	return sock;
-}
-
-static void rdbd_sock_setup(struct rdbd_device *dev, struct socket *sock)
-{
-	struct sock *sk = sock->sk;
-
-	tcp_sock_set_nodelay(sk);
-	if (sock_buf_kib) {
-		/* 6.1 exports no sock_set_sndbuf(): what SO_SNDBUF does. */
-		lock_sock(sk);
-		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
-		WRITE_ONCE(sk->sk_sndbuf, sock_buf_kib * 2048);
-		release_sock(sk);
-		sock_set_rcvbuf(sk, sock_buf_kib * 1024);
-	}
-	/* Reads wake up every tick to check liveness and kthread_stop(). */
-	sk->sk_rcvtimeo = RDBD_CONN_TICK;
-	/* A writer stuck on a full window is freed by shutdown() when the
-	 * receive side declares the peer dead; no send timeout needed.
-	 */
-	sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
-	sk->sk_allocation = GFP_NOIO;	/* we send on behalf of writeback */
 }
 
 /* ---- the receive loop ---- */
@@ -505,6 +330,12 @@ static int rdbd_conn_dispatch(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	case RDBD_P_WRITE_ACK:
 	case RDBD_P_NEG_ACK:
 		return rdbd_got_ack(dev, pkt->cmd, &pkt->u.ack);
+	case RDBD_P_BARRIER:
+		return rdbd_epoch_got_barrier(dev, &pkt->u.barrier);
+	case RDBD_P_BARRIER_ACK:
+		return rdbd_tl_barrier_ack(dev,
+					   be64_to_cpu(pkt->u.barrier.epoch),
+					   be32_to_cpu(pkt->u.barrier.writes));
 	case RDBD_P_RS_WRITE_ACK:
 	case RDBD_P_RS_NEG_ACK:
 		return rdbd_sync_got_ack(dev, pkt->cmd, &pkt->u.ack);
@@ -548,7 +379,7 @@ static int rdbd_conn_receive_loop(struct rdbd_device *dev)
 	struct rdbd_packet *pkt;
 	int err;
 
-	pkt = kmalloc(sizeof(*pkt), GFP_KERNEL);
+	pkt = kmalloc(sizeof(*pkt), GFP_NOIO);
 	if (!pkt)
 		return -ENOMEM;
 	do {
@@ -624,18 +455,27 @@ void rdbd_conn_new_uuid_if_pending(struct rdbd_device *dev)
 			dev->minor, md.uuid[RDBD_UUID_CURRENT]);
 }
 
+/*
+ * The connection is over: stop the sender (its queued packets fail, so
+ * writes waiting for them are marked), then settle everything that was
+ * waiting for the peer.  @flush_ms: let the sender first send what it
+ * has queued (a refusal the peer should read), for up to this long.
+ */
 static void rdbd_conn_teardown(struct rdbd_device *dev, struct socket *sock,
-			       enum rdbd_conn_state why)
+			       enum rdbd_conn_state why, unsigned int flush_ms)
 {
 	struct rdbd_connection *conn = &dev->conn;
+	bool established = rdbd_connected(dev);
 
+	/* may freeze: before any completion; only a peer we had counts */
+	rdbd_fence_conn_lost(dev, established ? why :
+			     RDBD_CONN_WF_REPORT_PARAMS);
 	rdbd_set_cstate(dev, why);	/* no new write goes to the peer */
-	kernel_sock_shutdown(sock, SHUT_RDWR);	/* frees stuck writers */
-	mutex_lock(&conn->send_mutex);
+	rdbd_sender_stop(dev, flush_ms);	/* shuts the socket down */
+	rdbd_meta_stop(dev);
+	mutex_lock(&conn->sock_mutex);
 	conn->sock = NULL;
-	clear_bit(RDBD_CTRL_PING, &conn->ctrl_pending);
-	clear_bit(RDBD_CTRL_PING_ACK, &conn->ctrl_pending);
-	mutex_unlock(&conn->send_mutex);
+	mutex_unlock(&conn->sock_mutex);
 	/*
 	 * Complete writes awaiting the peer first: the sync thread may be
 	 * waiting for one of their ranges, and must be able to stop.
@@ -649,7 +489,7 @@ static void rdbd_conn_teardown(struct rdbd_device *dev, struct socket *sock,
 	rdbd_bm_write_pinned(dev);
 	rdbd_set_peer_state(dev, RDBD_ROLE_UNKNOWN, RDBD_DISK_DUNKNOWN);
 	WRITE_ONCE(conn->pause_peer, false);	/* the peer says again */
-	if (why != RDBD_CONN_WF_REPORT_PARAMS)
+	if (established)
 		rdbd_conn_lost_peer_uuid(dev);
 }
 
@@ -660,24 +500,34 @@ static int rdbd_conn_run(struct rdbd_device *dev, struct socket *sock)
 	int err;
 
 	rdbd_sock_setup(dev, sock);
-	conn->last_rx = jiffies;
-	conn->ping_sent = 0;
-	mutex_lock(&conn->send_mutex);
+	WRITE_ONCE(conn->last_rx, jiffies);
+	WRITE_ONCE(conn->ping_sent, 0);
+	err = rdbd_sender_start(dev, sock);
+	if (err) {
+		rdbd_conn_error(dev, "cannot start the sender thread: %s",
+				rdbd_strerror(err));
+		sock_release(sock);
+		return err;
+	}
+	mutex_lock(&conn->sock_mutex);
 	conn->sock = sock;
-	mutex_unlock(&conn->send_mutex);
-	rdbd_set_cstate(dev, RDBD_CONN_WF_REPORT_PARAMS);
+	mutex_unlock(&conn->sock_mutex);
 
+	/* writes wait (WFReportParams) only once the peer authenticated */
 	err = rdbd_handshake(dev);
 	if (!err) {
 		rdbd_set_last_error(dev, "%s", "");
 		err = rdbd_conn_receive_loop(dev);
-		rdbd_conn_teardown(dev, sock, rdbd_conn_failure(dev, err));
+		rdbd_conn_teardown(dev, sock, rdbd_conn_failure(dev, err), 0);
 		return err;
 	}
-	if (err != -EPERM && err != -EPROTO && err != -EINTR)
+	if (err != -EPERM && err != -EPROTO && err != -EINTR &&
+	    err != -EAGAIN)
 		rdbd_conn_error(dev, "handshake with %pISpc failed: %s",
 				&conn->net_conf.peer_addr, rdbd_strerror(err));
-	rdbd_conn_teardown(dev, sock, RDBD_CONN_WF_REPORT_PARAMS);
+	/* a refusal: let the peer read why before the socket closes */
+	rdbd_conn_teardown(dev, sock, RDBD_CONN_WF_CONNECTION,
+			   err == -EINTR ? 0 : RDBD_REFUSAL_FLUSH_MS);
 	return err;
 }
 
@@ -688,6 +538,12 @@ static int rdbd_conn_thread(void *arg)
 	struct socket *sock;
 	int err = 0;
 
+	/*
+	 * Application writes may wait for this thread (the handshake), and
+	 * they may be the writeback reclaim waits for: none of its
+	 * allocations may recurse into I/O.
+	 */
+	memalloc_noio_save();
 	while (!kthread_should_stop()) {
 		sock = rdbd_conn_wait_socket(dev, &next_dial);
 		if (!sock)
@@ -762,39 +618,6 @@ out_multiple:
 
 /* ---- CONNECT and DISCONNECT ---- */
 
-/* The listener, bound and listening; accept() on it waits one tick at most. */
-static int rdbd_conn_listen(struct rdbd_device *dev,
-			    const struct rdbd_net_conf *conf,
-			    struct socket **listener,
-			    struct netlink_ext_ack *extack)
-{
-	struct socket *sock;
-	int err;
-
-	/* The family is not netnsok: requests only come from init_net. */
-	err = sock_create_kern(&init_net, conf->local_addr.ss_family,
-			       SOCK_STREAM, IPPROTO_TCP, &sock);
-	if (err) {
-		rdbd_extack(extack, dev->minor, "cannot create a socket: %s",
-			    rdbd_strerror(err));
-		return err;
-	}
-	sock_set_reuseaddr(sock->sk);
-	sock->sk->sk_rcvtimeo = RDBD_CONN_TICK;
-	err = kernel_bind(sock, (struct sockaddr *)&conf->local_addr,
-			  conf->addr_len);
-	if (!err)
-		err = kernel_listen(sock, RDBD_LISTEN_BACKLOG);
-	if (err) {
-		rdbd_extack(extack, dev->minor, "cannot listen on %pISpc: %s",
-			    &conf->local_addr, rdbd_strerror(err));
-		sock_release(sock);
-		return err;
-	}
-	*listener = sock;
-	return 0;
-}
-
 /* Stop the thread (it may have gone StandAlone on its own) and the listener. */
 static void rdbd_conn_stop_thread(struct rdbd_device *dev)
 {
@@ -867,6 +690,7 @@ int rdbd_connect(struct rdbd_device *dev, const struct rdbd_net_conf *conf,
 	return RDBD_CHANGED;
 
 out_release_listener:
+	memzero_explicit(conn->net_conf.secret, sizeof(conn->net_conf.secret));
 	conn->listener = NULL;
 	sock_release(listener);
 	return err;
@@ -884,6 +708,7 @@ int rdbd_disconnect(struct rdbd_device *dev)
 	bool was_standalone = conn->cstate == RDBD_CONN_STANDALONE;
 
 	lockdep_assert_held(&dev->state_mutex);
+	rdbd_fence_before_disconnect(dev);	/* a Secondary outdates itself */
 	rdbd_conn_stop_thread(dev);
 	cancel_delayed_work_sync(&conn->notify_work);
 	if (was_standalone)
@@ -910,8 +735,10 @@ void rdbd_conn_init(struct rdbd_device *dev)
 	dev->disk_conf.al_extents = 1237;	/* capped to what a block holds */
 	conn->peer_role = RDBD_ROLE_UNKNOWN;
 	conn->peer_disk_state = RDBD_DISK_DUNKNOWN;
-	mutex_init(&conn->send_mutex);
-	INIT_LIST_HEAD(&conn->pending);
+	rdbd_sender_init(conn);
+	rdbd_epoch_init(conn);
+	mutex_init(&conn->meta_mutex);
+	INIT_LIST_HEAD(&conn->tl);
 	INIT_LIST_HEAD(&conn->peer_active);
 	INIT_LIST_HEAD(&conn->peer_done);
 	INIT_LIST_HEAD(&conn->rs_pending);

@@ -19,14 +19,11 @@
 /* Drop the connection from outside the connection thread; it redials. */
 static void rdbd_inv_drop_connection(struct rdbd_device *dev)
 {
-	rdbd_send_lock(&dev->conn);
-	if (dev->conn.sock)
-		kernel_sock_shutdown(dev->conn.sock, SHUT_RDWR);
-	rdbd_send_unlock(&dev->conn);
+	rdbd_conn_kill(dev);
 }
 
 /* Disk state under both locks, recorded in the superblock.  state_mutex. */
-static int rdbd_inv_set_disk(struct rdbd_device *dev,
+int rdbd_inv_set_disk(struct rdbd_device *dev,
 			     enum rdbd_disk_state ds,
 			     struct netlink_ext_ack *extack)
 {

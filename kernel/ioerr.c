@@ -17,7 +17,8 @@
  *      range of a failed write is remembered for step 3.
  *   2. ioerr.work (under state_mutex) sets the disk Failed, tells the
  *      peer (STATE, before any write that no longer reaches this disk),
- *      and detaches: rdbd_io_detach() waits for every clone in flight.
+ *      and stops new I/O to it; then, without state_mutex, it waits for
+ *      everything that still holds the disk (see "Locking" below).
  *   3. Then it sends OUT_OF_SYNC for the remembered ranges, so the peer
  *      marks the blocks this disk lacks, and STATE(Diskless).  From now
  *      on the Diskless Primary reads from the peer and writes to the
@@ -72,7 +73,24 @@
  *
  * Locking: struct rdbd_ioerr is under req_lock; the disk state changes
  * happen in ioerr.work with state_mutex and req_lock, as every other.
- * The work holds a device reference while queued.
+ * The work holds a device reference while queued.  It must not hold
+ * state_mutex while it waits for the failed disk to drain: a writer
+ * parked during a handshake, the handshake, the sync and verify threads
+ * and the receive loop hold the disk (rdbd_io_get_backing()) and take
+ * state_mutex before they let go of it.  So the work runs in two
+ * state_mutex sections:
+ *   begin   Failed, STATE(Failed) to the peer, dev->ldev = NULL (new I/O
+ *           finds no disk) and ioerr.draining set;
+ *           no lock   rdbd_io_drain();
+ *   finish  OUT_OF_SYNC, Diskless, ioerr.draining cleared, the disk
+ *           closed.
+ * In between the device shows Failed with no disk.  What must not run
+ * then waits or refuses: ATTACH refuses (rdbd_ioerr_attach_check()), and
+ * down and module unload wait for the finish (rdbd_ioerr_wait_detached()),
+ * since removing the device frees the bio_set the clones come from.  A
+ * sync or verify this node feeds cannot go on without its disk: begin
+ * drops the connection, so the teardown stops its thread (which may be
+ * held by a pause, with the disk, for ever).
  */
 #include "rdbd_int.h"
 
@@ -81,6 +99,7 @@ static void rdbd_ioerr_work(struct work_struct *work);
 void rdbd_ioerr_init(struct rdbd_device *dev)
 {
 	INIT_WORK(&dev->ioerr.work, rdbd_ioerr_work);
+	init_waitqueue_head(&dev->ioerr.wait);
 }
 
 /* Queue the work with a device reference.  req_lock held. */
@@ -224,11 +243,34 @@ static void rdbd_ioerr_send_oos(struct rdbd_device *dev)
 	}
 }
 
-/* Steps 2 and 3 of the top comment.  state_mutex held. */
-static void rdbd_ioerr_detach(struct rdbd_device *dev)
+/*
+ * Does a sync or verify need this node's disk to go on?  A thread of ours
+ * reads it for the peer (SyncSource, VerifyS), or a Secondary writes the
+ * peer's resync data to it or answers its verify requests from it.  A
+ * Diskless Secondary connects to no one (handshake.c), so it leaves the
+ * connection at once rather than when the next resync block crosses its
+ * detach.  A Primary SyncTarget or VerifyT keeps the connection: its peer
+ * serves its I/O from now on.
+ */
+static bool rdbd_ioerr_sync_needs_disk(struct rdbd_device *dev)
+{
+	enum rdbd_conn_state cs = READ_ONCE(dev->conn.cstate);
+
+	if (rdbd_cs_sync_source(cs) || cs == RDBD_CONN_VERIFY_S)
+		return true;
+	return dev->role != RDBD_ROLE_PRIMARY &&
+	       (rdbd_cs_sync_target(cs) || cs == RDBD_CONN_VERIFY_T);
+}
+
+/*
+ * Step 2 of the top comment, up to the drain: returns the failed disk,
+ * no longer used for new I/O, or NULL if there is nothing to detach.
+ * state_mutex held.
+ */
+static struct rdbd_backing *rdbd_ioerr_detach_begin(struct rdbd_device *dev)
 {
 	struct rdbd_backing *ldev;
-	bool detach;
+	bool detach, tell;
 
 	lockdep_assert_held(&dev->state_mutex);
 	spin_lock_irq(&dev->req_lock);
@@ -240,38 +282,87 @@ static void rdbd_ioerr_detach(struct rdbd_device *dev)
 		if (dev->role == RDBD_ROLE_PRIMARY)
 			dev->ioerr.served_uuid = ldev->md.uuid[RDBD_UUID_CURRENT] &
 						 ~RDBD_UUID_PRIMARY_BIT;
+	} else {
+		dev->ioerr.detach = false;	/* detached meanwhile */
 	}
 	spin_unlock_irq(&dev->req_lock);
 	if (!detach || !ldev)
-		return;
+		return NULL;
 	pr_err("rdbd%u: I/O error on %s: disk Failed, detaching (on-io-error detach)\n",
 	       dev->minor, ldev->path);
 	rdbd_set_last_error(dev, "I/O error on %s: detached (on-io-error detach)",
 			    ldev->path);
 	rdbd_nl_notify_state(dev);
 	spin_lock_irq(&dev->req_lock);
-	detach = !dev->ioerr.told_peer;
+	tell = !dev->ioerr.told_peer;
 	dev->ioerr.told_peer = true;
 	spin_unlock_irq(&dev->req_lock);
-	if (detach)
+	if (tell)
 		rdbd_ioerr_send_state(dev, RDBD_DISK_FAILED);
+	if (rdbd_ioerr_sync_needs_disk(dev)) {
+		pr_err("rdbd%u: the sync or verify this node takes part in cannot go on without its disk: dropping the connection\n",
+		       dev->minor);
+		rdbd_conn_kill(dev);
+	}
+	/* After STATE(Failed): the writes that now go to the peer only. */
+	ldev = rdbd_io_stop(dev, RDBD_DISK_FAILED);
+	spin_lock_irq(&dev->req_lock);
+	dev->ioerr.draining = true;
+	spin_unlock_irq(&dev->req_lock);
+	return ldev;
+}
 
-	ldev = rdbd_io_detach(dev);	/* Diskless; no clone in flight */
+/*
+ * Step 3 of the top comment, once nothing holds @ldev: state_mutex held
+ * again.  The device may have been disconnected meanwhile (nothing is
+ * sent then); it cannot have been removed or given another disk: both
+ * wait while ioerr.draining is set.
+ */
+static void rdbd_ioerr_detach_finish(struct rdbd_device *dev,
+				     struct rdbd_backing *ldev)
+{
+	lockdep_assert_held(&dev->state_mutex);
 	if (dev->role == RDBD_ROLE_PRIMARY)	/* a Secondary NEG_ACKed */
 		rdbd_ioerr_send_oos(dev);
+	spin_lock_irq(&dev->req_lock);
+	dev->disk_state = RDBD_DISK_DISKLESS;
+	spin_unlock_irq(&dev->req_lock);
 	rdbd_conn_send_state(dev);
 	/* A Diskless Primary keeps its size: the peer serves it. */
 	if (dev->role != RDBD_ROLE_PRIMARY)
 		set_capacity_and_notify(dev->disk, 0);
 	spin_lock_irq(&dev->req_lock);
 	dev->ioerr.detach = false;
+	dev->ioerr.draining = false;
 	spin_unlock_irq(&dev->req_lock);
+	wake_up_all(&dev->ioerr.wait);
 	pr_notice("rdbd%u: detached from failed %s; %s\n", dev->minor,
 		  ldev->path, dev->role == RDBD_ROLE_PRIMARY ?
 		  "reads and writes go to the peer" : "Diskless");
 	/* No bitmap writeout: the disk failed, and a resync replaces it. */
 	rdbd_backing_close(ldev);
 	rdbd_nl_notify_state(dev);
+}
+
+/**
+ * rdbd_ioerr_wait_detached - wait until a detach in progress is finished
+ * @dev: the device (state_mutex held; dropped while waiting)
+ *
+ * For down and module unload, which remove what the drain still needs.
+ * Returns 0, or -ENODEV if the device was removed meanwhile.
+ */
+int rdbd_ioerr_wait_detached(struct rdbd_device *dev)
+{
+	lockdep_assert_held(&dev->state_mutex);
+	while (READ_ONCE(dev->ioerr.draining)) {
+		mutex_unlock(&dev->state_mutex);
+		/* idle: as long as the drain, which teardown bounds */
+		wait_event_idle(dev->ioerr.wait, !READ_ONCE(dev->ioerr.draining));
+		mutex_lock(&dev->state_mutex);
+		if (dev->removed)
+			return -ENODEV;
+	}
+	return 0;
 }
 
 /* Tell a Diskless Primary peer which data generation it is served. */
@@ -321,12 +412,19 @@ static void rdbd_ioerr_work(struct work_struct *work)
 {
 	struct rdbd_device *dev = container_of(work, struct rdbd_device,
 					       ioerr.work);
+	struct rdbd_backing *ldev = NULL;
 
 	mutex_lock(&dev->state_mutex);
-	if (!dev->removed) {
-		rdbd_ioerr_detach(dev);
+	if (!dev->removed)
+		ldev = rdbd_ioerr_detach_begin(dev);
+	mutex_unlock(&dev->state_mutex);
+	if (ldev)
+		rdbd_io_drain(dev);	/* without state_mutex: see the top */
+	mutex_lock(&dev->state_mutex);
+	if (ldev)
+		rdbd_ioerr_detach_finish(dev, ldev);
+	if (!dev->removed)
 		rdbd_ioerr_new_generation(dev);
-	}
 	mutex_unlock(&dev->state_mutex);
 	rdbd_dev_put(dev);
 }
@@ -418,9 +516,9 @@ int rdbd_ioerr_got_oos(struct rdbd_device *dev, const struct rdbd_p_ack *p)
 }
 
 /*
- * ATTACH on a Primary (its disk failed and the peer serves it): only
- * with a Connected UpToDate peer to resync the disk from (see the top).
- * state_mutex held.
+ * ATTACH: not while a failed disk drains (see "Locking" at the top).  On
+ * a Primary (its disk failed and the peer serves it): only with a
+ * Connected UpToDate peer to resync the disk from.  state_mutex held.
  */
 int rdbd_ioerr_attach_check(struct rdbd_device *dev,
 			    struct netlink_ext_ack *extack)
@@ -428,6 +526,12 @@ int rdbd_ioerr_attach_check(struct rdbd_device *dev,
 	enum rdbd_disk_state pds = READ_ONCE(dev->conn.peer_disk_state);
 	enum rdbd_conn_state cs = READ_ONCE(dev->conn.cstate);
 
+	lockdep_assert_held(&dev->state_mutex);
+	if (dev->ioerr.draining) {
+		rdbd_extack(extack, dev->minor,
+			    "cannot attach yet: the failed disk is still being detached (its I/O in flight has not finished); retry once the disk is Diskless");
+		return -EAGAIN;
+	}
 	if (dev->role != RDBD_ROLE_PRIMARY)
 		return 0;
 	if (cs == RDBD_CONN_CONNECTED && pds == RDBD_DISK_UPTODATE)
@@ -598,10 +702,7 @@ void rdbd_ioerr_attached(struct rdbd_device *dev)
 	spin_unlock_irq(&dev->req_lock);
 	pr_info("rdbd%u: disk attached while connected: reconnecting so the handshake decides the resync\n",
 		dev->minor);
-	mutex_lock(&conn->send_mutex);
-	if (conn->sock)
-		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
-	mutex_unlock(&conn->send_mutex);
+	rdbd_conn_kill(dev);
 }
 
 /*

@@ -56,8 +56,13 @@
 
 int rdbd_major;
 
-/* Largest DISCARD or WRITE_ZEROES one packet describes: its size is u32 bytes. */
-#define RDBD_MAX_NO_DATA_SECTORS	(U32_MAX >> SECTOR_SHIFT)
+/*
+ * Largest DISCARD or WRITE_ZEROES we take: one activity-log extent.  It
+ * then spans two extents at most, and rdbd_al_begin_io() makes each hot;
+ * a crash during a larger one would leave extents changed on one disk
+ * only that the log does not name (a packet could describe up to 4 GiB).
+ */
+#define RDBD_MAX_NO_DATA_SECTORS	(1U << (RDBD_AL_EXTENT_SHIFT - SECTOR_SHIFT))
 
 static DEFINE_MUTEX(rdbd_minors_mutex);
 /* rdbd_minors_mutex; each entry holds a reference. */
@@ -127,6 +132,10 @@ void rdbd_dev_stack_limits(struct rdbd_device *dev, struct block_device *bdev)
 					RDBD_WIRE_MAX_DATA >> SECTOR_SHIFT));
 	blk_queue_max_discard_sectors(q, min(q->limits.max_discard_sectors,
 					     RDBD_MAX_NO_DATA_SECTORS));
+	/* The block layer does not split discards below their granularity. */
+	if (q->limits.discard_granularity >
+	    RDBD_MAX_NO_DATA_SECTORS << SECTOR_SHIFT)
+		blk_queue_max_discard_sectors(q, 0);
 	blk_queue_max_write_zeroes_sectors(q,
 		min(q->limits.max_write_zeroes_sectors,
 		    RDBD_MAX_NO_DATA_SECTORS));
@@ -170,6 +179,7 @@ static void rdbd_dev_init_state(struct rdbd_device *dev, unsigned int minor,
 	rdbd_conn_init(dev);
 	rdbd_ioerr_init(dev);
 	rdbd_rread_init(dev);
+	rdbd_fence_init(dev);
 }
 
 static void rdbd_disk_init(struct rdbd_device *dev, struct gendisk *disk)
@@ -387,10 +397,13 @@ static int __init rdbd_init(void)
 	err = rdbd_repl_module_init();
 	if (err)
 		return err;
+	err = rdbd_helper_module_init();
+	if (err)
+		goto out_repl_exit;
 	rdbd_major = register_blkdev(0, "rdbd");
 	if (rdbd_major < 0) {
 		err = rdbd_major;
-		goto out_repl_exit;
+		goto out_helper_exit;
 	}
 	err = rdbd_nl_init();
 	if (err)
@@ -401,6 +414,8 @@ static int __init rdbd_init(void)
 
 out_unregister_blkdev:
 	unregister_blkdev(rdbd_major, "rdbd");
+out_helper_exit:
+	rdbd_helper_module_exit();
 out_repl_exit:
 	rdbd_repl_module_exit();
 	return err;
@@ -411,6 +426,7 @@ static void __exit rdbd_exit(void)
 	rdbd_nl_exit();
 	rdbd_dev_remove_all();
 	unregister_blkdev(rdbd_major, "rdbd");
+	rdbd_helper_module_exit();	/* waits for running handlers */
 	rdbd_repl_module_exit();
 	rdbd_msg_exit();
 	pr_info("unloaded\n");

@@ -119,6 +119,10 @@ const char *rdbd_strerror(int err)
 	case -ETIMEDOUT:	return "Connection timed out";
 	case -ECONNREFUSED:	return "Connection refused";
 	case -EHOSTUNREACH:	return "No route to host";
+	case -EPIPE:		return "Broken pipe";
+	case -EAGAIN:		return "Resource temporarily unavailable";
+	case -ENOTCONN:		return "Transport endpoint is not connected";
+	case -ENOBUFS:		return "No buffer space available";
 	default:		return "Unexpected error";
 	}
 }

@@ -100,6 +100,8 @@ static struct netlink_range_validation rdbd_range_al_extents = {
 static const struct nla_policy rdbd_disk_policy[RDBD_DISK_MAX + 1] = {
 	[RDBD_DISK_ON_IO_ERROR] = NLA_POLICY_MAX(NLA_U8,
 						 RDBD_ON_IO_ERROR_PASS_ON),
+	[RDBD_DISK_FENCING] = NLA_POLICY_MAX(NLA_U8,
+					     RDBD_FENCING_RESOURCE_AND_STONITH),
 	[RDBD_DISK_AL_EXTENTS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						&rdbd_range_al_extents),
 	[RDBD_DISK_RESYNC_RATE_KIB] = NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -203,7 +205,8 @@ static int rdbd_nl_put_states(struct sk_buff *skb, struct rdbd_device *dev,
 	    nla_put_u8(skb, RDBD_STATUS_PEER_ROLE,
 		       connected ? s->peer_role : RDBD_ROLE_UNKNOWN) ||
 	    nla_put_u8(skb, RDBD_STATUS_PEER_DISK_STATE,
-		       connected ? s->peer_disk_state : RDBD_DISK_DUNKNOWN) ||
+		       connected ? s->peer_disk_state :
+		       rdbd_fence_peer_disk(dev)) ||
 	    nla_put_u8(skb, RDBD_STATUS_PROTOCOL, protocol))
 		return -EMSGSIZE;
 	return 0;
@@ -297,6 +300,7 @@ static int rdbd_nl_put_status(struct sk_buff *skb, struct rdbd_device *dev)
 	    rdbd_nl_put_backing(skb, dev) ||
 	    rdbd_nl_put_counters(skb, &s) ||
 	    rdbd_nl_put_disk_conf(skb, &s.disk_conf) ||
+	    rdbd_fence_put_status(dev, skb) ||
 	    rdbd_verify_put_status(dev, skb) ||
 	    (s.last_error[0] &&
 	     nla_put_string(skb, RDBD_STATUS_LAST_ERROR, s.last_error))) {
@@ -391,24 +395,80 @@ static void rdbd_nl_unlock_dev(struct rdbd_device *dev)
 }
 
 /*
- * Run @action on the device of the request; multicast the new state if it
- * changed something (returned RDBD_CHANGED).
+ * Wait, without state_mutex, while the connection handshake decides
+ * (WFReportParams): it reads this node's role and disk when it starts and
+ * acts on them when it ends (handshake.c), so a command that changes them
+ * waits for it, as DRBD's state requests wait out a transient state.
+ * Called and returns with state_mutex held.
  */
-static int rdbd_nl_run(struct genl_info *info,
-		       int (*action)(struct rdbd_device *dev,
-				     struct genl_info *info))
+static int rdbd_nl_wait_handshake(struct rdbd_device *dev,
+				  struct genl_info *info)
+{
+	long left = msecs_to_jiffies(2 * dev->conn.net_conf.connect_int_ms +
+				     10000);
+
+	lockdep_assert_held(&dev->state_mutex);
+	while (READ_ONCE(dev->conn.cstate) == RDBD_CONN_WF_REPORT_PARAMS) {
+		mutex_unlock(&dev->state_mutex);
+		left = wait_event_interruptible_timeout(dev->conn.state_wait,
+				READ_ONCE(dev->conn.cstate) !=
+				RDBD_CONN_WF_REPORT_PARAMS, left);
+		mutex_lock(&dev->state_mutex);
+		if (dev->removed) {
+			rdbd_extack(info->extack, dev->minor,
+				    "the device was removed meanwhile");
+			return -ENODEV;
+		}
+		if (left < 0)
+			return -EINTR;
+		if (!left && READ_ONCE(dev->conn.cstate) ==
+		    RDBD_CONN_WF_REPORT_PARAMS) {
+			rdbd_extack(info->extack, dev->minor,
+				    "In transient state (the handshake with the peer), retry after next state change");
+			return -EAGAIN;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Run @action on the device of the request; multicast the new state if it
+ * changed something (returned RDBD_CHANGED).  @settled: first wait until
+ * no handshake is deciding (rdbd_nl_wait_handshake()).
+ */
+static int rdbd_nl_run_on(struct genl_info *info, bool settled,
+			  int (*action)(struct rdbd_device *dev,
+					struct genl_info *info))
 {
 	struct rdbd_device *dev;
-	int ret;
+	int ret = 0;
 
 	dev = rdbd_nl_lock_dev(info);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
-	ret = action(dev, info);
+	if (settled)
+		ret = rdbd_nl_wait_handshake(dev, info);
+	if (!ret)
+		ret = action(dev, info);
 	if (ret == RDBD_CHANGED)
 		rdbd_nl_notify(dev, false);
 	rdbd_nl_unlock_dev(dev);
 	return ret < 0 ? ret : 0;
+}
+
+static int rdbd_nl_run(struct genl_info *info,
+		       int (*action)(struct rdbd_device *dev,
+				     struct genl_info *info))
+{
+	return rdbd_nl_run_on(info, false, action);
+}
+
+/* For commands that change the role, the disk or its generation. */
+static int rdbd_nl_run_settled(struct genl_info *info,
+			       int (*action)(struct rdbd_device *dev,
+					     struct genl_info *info))
+{
+	return rdbd_nl_run_on(info, true, action);
 }
 
 /* ---- NEW_MINOR, DEL_MINOR ---- */
@@ -517,7 +577,9 @@ static int rdbd_act_primary(struct rdbd_device *dev, struct genl_info *info)
 
 	if (info->attrs[RDBD_A_FLAGS])
 		flags = nla_get_u32(info->attrs[RDBD_A_FLAGS]);
-	return rdbd_primary(dev, flags & RDBD_F_FORCE, info->extack);
+	return rdbd_fence_before_primary(dev, flags & RDBD_F_FORCE,
+					 info->extack) ?:
+	       rdbd_primary(dev, flags & RDBD_F_FORCE, info->extack);
 }
 
 static int rdbd_act_secondary(struct rdbd_device *dev, struct genl_info *info)
@@ -527,22 +589,22 @@ static int rdbd_act_secondary(struct rdbd_device *dev, struct genl_info *info)
 
 static int rdbd_nl_attach(struct sk_buff *skb, struct genl_info *info)
 {
-	return rdbd_nl_run(info, rdbd_act_attach);
+	return rdbd_nl_run_settled(info, rdbd_act_attach);
 }
 
 static int rdbd_nl_detach(struct sk_buff *skb, struct genl_info *info)
 {
-	return rdbd_nl_run(info, rdbd_act_detach);
+	return rdbd_nl_run_settled(info, rdbd_act_detach);
 }
 
 static int rdbd_nl_primary(struct sk_buff *skb, struct genl_info *info)
 {
-	return rdbd_nl_run(info, rdbd_act_primary);
+	return rdbd_nl_run_settled(info, rdbd_act_primary);
 }
 
 static int rdbd_nl_secondary(struct sk_buff *skb, struct genl_info *info)
 {
-	return rdbd_nl_run(info, rdbd_act_secondary);
+	return rdbd_nl_run_settled(info, rdbd_act_secondary);
 }
 
 /* ---- CONNECT, DISCONNECT ---- */
@@ -814,6 +876,8 @@ static int rdbd_act_disk_opts(struct rdbd_device *dev, struct genl_info *info)
 		c->al_extents = nla_get_u32(tb[RDBD_DISK_AL_EXTENTS]);
 	if (tb[RDBD_DISK_ON_IO_ERROR])
 		c->on_io_error = nla_get_u8(tb[RDBD_DISK_ON_IO_ERROR]);
+	if (tb[RDBD_DISK_FENCING])
+		c->fencing = nla_get_u8(tb[RDBD_DISK_FENCING]);
 	spin_unlock_irq(&dev->req_lock);
 	return 0;		/* no state changed: no event */
 }
@@ -853,18 +917,18 @@ static int rdbd_act_invalidate_remote(struct rdbd_device *dev,
 
 static int rdbd_nl_outdate(struct sk_buff *skb, struct genl_info *info)
 {
-	return rdbd_nl_run(info, rdbd_act_outdate);
+	return rdbd_nl_run_settled(info, rdbd_act_outdate);
 }
 
 static int rdbd_nl_invalidate(struct sk_buff *skb, struct genl_info *info)
 {
-	return rdbd_nl_run(info, rdbd_act_invalidate);
+	return rdbd_nl_run_settled(info, rdbd_act_invalidate);
 }
 
 static int rdbd_nl_invalidate_remote(struct sk_buff *skb,
 				     struct genl_info *info)
 {
-	return rdbd_nl_run(info, rdbd_act_invalidate_remote);
+	return rdbd_nl_run_settled(info, rdbd_act_invalidate_remote);
 }
 
 static int rdbd_nl_pause_sync(struct sk_buff *skb, struct genl_info *info)
@@ -877,6 +941,17 @@ static int rdbd_nl_resume_sync(struct sk_buff *skb, struct genl_info *info)
 	return rdbd_nl_run(info, rdbd_act_resume_sync);
 }
 
+static int rdbd_act_resume_io(struct rdbd_device *dev,
+			      struct genl_info *info)
+{
+	return rdbd_fence_resume_io(dev, info->extack);
+}
+
+static int rdbd_nl_resume_io(struct sk_buff *skb, struct genl_info *info)
+{
+	return rdbd_nl_run(info, rdbd_act_resume_io);
+}
+
 static int rdbd_act_verify(struct rdbd_device *dev, struct genl_info *info)
 {
 	return rdbd_verify_start(dev, info->extack);
@@ -884,7 +959,7 @@ static int rdbd_act_verify(struct rdbd_device *dev, struct genl_info *info)
 
 static int rdbd_nl_verify(struct sk_buff *skb, struct genl_info *info)
 {
-	return rdbd_nl_run(info, rdbd_act_verify);
+	return rdbd_nl_run_settled(info, rdbd_act_verify);
 }
 
 /* ---- GET_STATUS ---- */
@@ -1032,6 +1107,11 @@ static const struct genl_ops rdbd_genl_ops[] = {
 		.cmd	= RDBD_CMD_VERIFY,
 		.flags	= GENL_ADMIN_PERM,
 		.doit	= rdbd_nl_verify,
+	},
+	{
+		.cmd	= RDBD_CMD_RESUME_IO,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= rdbd_nl_resume_io,
 	},
 	{
 		/* Read-only: anyone may look. */

@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The wire protocol of <rdbd/wire.h>: sending and receiving packets,
- * checking every header that arrives, and the liveness clock that runs
- * while the connection thread waits for bytes.
- *
- * Sending: any context that may sleep (the connection thread, the sync
- * thread, the ack work, a writer in submit_bio, a netlink command) sends
- * whole packets while holding conn->send_mutex.  Pings and ping acks are
- * not sent by the receiver directly, which could wait behind a writer
- * stuck on a dead peer's full window: it sets a bit in conn->ctrl_pending
- * and whoever holds send_mutex sends it before unlocking
- * (rdbd_send_unlock()).
+ * The wire protocol of <rdbd/wire.h> on the receiving side: reading
+ * packets, checking every header that arrives, and the liveness clock
+ * that runs while the connection thread waits for bytes.  Sending is the
+ * sender thread's (sender.c).
  *
  * Receiving: only the connection thread reads the socket.  Its socket has
  * a short SO_RCVTIMEO (RDBD_RX_TICK); between two timeouts it checks
@@ -39,6 +32,8 @@ static const struct rdbd_packet_rule rdbd_packet_rules[] = {
 	{ RDBD_P_UUIDS,		sizeof(struct rdbd_p_uuids) },
 	{ RDBD_P_PING,		0 },
 	{ RDBD_P_PING_ACK,	0 },
+	{ RDBD_P_META_COOKIE,	sizeof(struct rdbd_p_meta) },
+	{ RDBD_P_META_HELLO,	sizeof(struct rdbd_p_meta) },
 	{ RDBD_P_STATE,		sizeof(struct rdbd_p_state) },
 	{ RDBD_P_STATE_CHG_REQ,	sizeof(struct rdbd_p_state_chg_req) },
 	{ RDBD_P_STATE_CHG_REPLY, sizeof(struct rdbd_p_state_chg_reply) },
@@ -46,6 +41,8 @@ static const struct rdbd_packet_rule rdbd_packet_rules[] = {
 	{ RDBD_P_RECV_ACK,	sizeof(struct rdbd_p_ack) },
 	{ RDBD_P_WRITE_ACK,	sizeof(struct rdbd_p_ack) },
 	{ RDBD_P_NEG_ACK,	sizeof(struct rdbd_p_ack) },
+	{ RDBD_P_BARRIER,	sizeof(struct rdbd_p_barrier) },
+	{ RDBD_P_BARRIER_ACK,	sizeof(struct rdbd_p_barrier) },
 	{ RDBD_P_SYNC_UUID,	sizeof(struct rdbd_p_sync_uuid) },
 	{ RDBD_P_RS_DATA,	sizeof(struct rdbd_p_data), true },
 	{ RDBD_P_RS_WRITE_ACK,	sizeof(struct rdbd_p_ack) },
@@ -79,210 +76,36 @@ static const struct rdbd_packet_rule *rdbd_packet_rule(u16 cmd)
 	return NULL;
 }
 
-/* ---- sending ---- */
-
-static int rdbd_sock_send(struct socket *sock, struct msghdr *msg)
-{
-	int sent;
-
-	while (msg_data_left(msg)) {
-		sent = sock_sendmsg(sock, msg);
-		if (sent <= 0)
-			return sent ? sent : -EPIPE;
-	}
-	return 0;
-}
-
-/* Header and fixed payload; @more: data follows (MSG_MORE). */
-static int rdbd_send_locked(struct rdbd_connection *conn, u16 cmd,
-			    const void *payload, u32 size, u32 data_len)
-{
-	struct rdbd_wire_hdr hdr = {
-		.magic = cpu_to_be32(RDBD_WIRE_MAGIC),
-		.cmd = cpu_to_be16(cmd),
-		.length = cpu_to_be32(size + data_len),
-	};
-	struct kvec vec[2] = {
-		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
-		{ .iov_base = (void *)payload, .iov_len = size },
-	};
-	struct msghdr msg = {
-		.msg_flags = MSG_NOSIGNAL | (data_len ? MSG_MORE : 0),
-	};
-
-	lockdep_assert_held(&conn->send_mutex);
-	if (!conn->sock)
-		return -ENOTCONN;
-	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, vec, size ? 2 : 1,
-		      sizeof(hdr) + size);
-	return rdbd_sock_send(conn->sock, &msg);
-}
-
-void rdbd_send_lock(struct rdbd_connection *conn)
-{
-	mutex_lock(&conn->send_mutex);
-}
-
-/* Send what the receiver asked for meanwhile, then let the next sender. */
-void rdbd_send_unlock(struct rdbd_connection *conn)
-{
-	lockdep_assert_held(&conn->send_mutex);
-	if (test_and_clear_bit(RDBD_CTRL_PING_ACK, &conn->ctrl_pending))
-		rdbd_send_locked(conn, RDBD_P_PING_ACK, NULL, 0, 0);
-	if (test_and_clear_bit(RDBD_CTRL_PING, &conn->ctrl_pending))
-		rdbd_send_locked(conn, RDBD_P_PING, NULL, 0, 0);
-	mutex_unlock(&conn->send_mutex);
-}
-
-/* One packet without data.  Errors mean the connection is going down. */
-int rdbd_send_packet(struct rdbd_device *dev, u16 cmd, const void *payload,
-		     u32 size)
-{
-	struct rdbd_connection *conn = &dev->conn;
-	int err;
-
-	rdbd_send_lock(conn);
-	err = rdbd_send_locked(conn, cmd, payload, size, 0);
-	rdbd_send_unlock(conn);
-	return err;
-}
-
-/* Ask for a ping or ping ack; sent now if nobody else is sending. */
-void rdbd_send_ctrl(struct rdbd_device *dev, int bit)
-{
-	struct rdbd_connection *conn = &dev->conn;
-
-	set_bit(bit, &conn->ctrl_pending);
-	if (mutex_trylock(&conn->send_mutex))
-		rdbd_send_unlock(conn);
-}
-
-/**
- * rdbd_send_data - a DATA or RS_DATA packet with the data of @bio
- * @dev: the device
- * @cmd: RDBD_P_DATA or RDBD_P_RS_DATA
- * @p: the fixed part
- * @bio: data to send (bi_iter is not changed); NULL for no payload
- * @zero_copy: send the pages themselves (protocol C)
- *
- * Zero copy (kernel_sendpage) is only safe when the pages cannot change
- * before TCP has sent them: under protocol C the application's write
- * completes after the peer's WRITE_ACK, which follows the data.  Under A
- * and B the write may complete while the data is still in the socket, and
- * the application may then reuse its pages, so sock_sendmsg() copies the
- * data into the socket buffers before this returns.
- */
-int rdbd_send_data(struct rdbd_device *dev, u16 cmd,
-		   const struct rdbd_p_data *p, struct bio *bio, bool zero_copy)
-{
-	struct rdbd_connection *conn = &dev->conn;
-	u32 len = bio ? bio->bi_iter.bi_size : 0;
-	struct bvec_iter iter;
-	struct bio_vec bv;
-	int err;
-
-	rdbd_send_lock(conn);
-	err = rdbd_send_locked(conn, cmd, p, sizeof(*p), len);
-	if (err || !len)
-		goto out_unlock;
-	bio_for_each_segment(bv, bio, iter) {
-		bool last = iter.bi_size == bv.bv_len;
-		int flags = MSG_NOSIGNAL | (last ? 0 : MSG_MORE);
-
-		if (zero_copy) {
-			err = kernel_sendpage(conn->sock, bv.bv_page,
-					      bv.bv_offset, bv.bv_len, flags);
-			err = err == bv.bv_len ? 0 : (err < 0 ? err : -EPIPE);
-		} else {
-			struct msghdr msg = { .msg_flags = flags };
-
-			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1,
-				      bv.bv_len);
-			err = rdbd_sock_send(conn->sock, &msg);
-		}
-		if (err)
-			break;
-	}
-out_unlock:
-	rdbd_send_unlock(conn);
-	return err;
-}
-
-/**
- * rdbd_send_page_bio - a DATA or RS_DATA packet with a bio of our own
- * @dev: the device
- * @cmd: the packet id
- * @p: the fixed part
- * @bio: built by rdbd_alloc_page_bio(): whole bvec table, from its start
- *
- * One sock_sendmsg() for the whole payload: the pages are copied into the
- * socket (a resync chunk's pages go back to the pool at the ack anyway),
- * which costs one memcpy but saves a call per page.
- */
-int rdbd_send_page_bio(struct rdbd_device *dev, u16 cmd,
-		       const struct rdbd_p_data *p, struct bio *bio)
-{
-	return rdbd_send_bvecs(dev, cmd, p, sizeof(*p), bio->bi_io_vec,
-			       bio->bi_vcnt, be32_to_cpu(p->size));
-}
-
-/**
- * rdbd_send_bvecs - one packet: fixed part, then @len bytes of pages
- * @dev: the device
- * @cmd: the packet id
- * @payload: the fixed part (and anything else before the data)
- * @size: its bytes
- * @bv: the data pages, in order; ours until the peer acks them
- * @nr: entries of @bv
- * @len: data bytes in @bv
- *
- * The data is copied into the socket by one sock_sendmsg(): one call
- * for the whole payload, however many pages (and bios) it spans.
- */
-int rdbd_send_bvecs(struct rdbd_device *dev, u16 cmd, const void *payload,
-		    u32 size, const struct bio_vec *bv, unsigned int nr,
-		    u32 len)
-{
-	struct rdbd_connection *conn = &dev->conn;
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	int err;
-
-	rdbd_send_lock(conn);
-	err = rdbd_send_locked(conn, cmd, payload, size, len);
-	if (!err && len) {
-		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, len);
-		err = rdbd_sock_send(conn->sock, &msg);
-	}
-	rdbd_send_unlock(conn);
-	return err;
-}
-
 /* ---- receiving ---- */
 
 /*
  * Liveness, checked every tick while waiting for bytes (not during the
- * handshake, which has its own deadline).  Any received byte is life; after
- * ping-int of silence a PING goes out; without an answer (or any other
- * byte) within ping-timeout the peer is dead.
+ * handshake, which has its own deadline).  Any received byte is life, on
+ * either socket; after ping-int of silence a PING goes out (on the meta
+ * socket if there is one, meta.c); without an answer (or any other byte)
+ * within ping-timeout the peer is dead.  So is a peer that leaves a write
+ * unconfirmed too long (rdbd_tl_check_ko()).
  */
 static int rdbd_rx_liveness(struct rdbd_device *dev)
 {
 	struct rdbd_connection *conn = &dev->conn;
 	const struct rdbd_net_conf *conf = &conn->net_conf;
+	unsigned long sent = READ_ONCE(conn->ping_sent);
 	unsigned long now = jiffies;
 
-	if (conn->ping_sent) {
-		if (time_after(now, conn->ping_sent +
+	if (sent) {
+		if (time_after(now, sent +
 			       msecs_to_jiffies(conf->ping_timeout_ms)))
 			return -ETIMEDOUT;
-		return 0;
+	} else if (time_after(now, READ_ONCE(conn->last_rx) +
+			      msecs_to_jiffies(conf->ping_int_ms))) {
+		WRITE_ONCE(conn->ping_sent, now ? now : 1);
+		if (conn->meta_sock)
+			rdbd_meta_send(dev, RDBD_P_PING);
+		else
+			rdbd_send_ctrl(dev, RDBD_CTRL_PING);
 	}
-	if (time_after(now, conn->last_rx +
-		       msecs_to_jiffies(conf->ping_int_ms))) {
-		conn->ping_sent = now ? now : 1;
-		rdbd_send_ctrl(dev, RDBD_CTRL_PING);
-	}
-	return 0;
+	return rdbd_tl_check_ko(dev);
 }
 
 /*
@@ -303,8 +126,8 @@ static int rdbd_recv_iter(struct rdbd_device *dev, struct msghdr *msg,
 		msg->msg_flags = 0;
 		got = sock_recvmsg(conn->sock, msg, MSG_WAITALL | MSG_NOSIGNAL);
 		if (got > 0) {
-			conn->last_rx = jiffies;
-			conn->ping_sent = 0;
+			WRITE_ONCE(conn->last_rx, jiffies);
+			WRITE_ONCE(conn->ping_sent, 0);
 			continue;
 		}
 		if (got == 0)

@@ -82,6 +82,12 @@ struct rdbd_bitmap {
 	u64 nbits;			/* 4 KiB blocks of the data area */
 	u64 weight;			/* req_lock: bits set */
 	unsigned long *dirty;		/* req_lock: blocks changed, not written */
+	/*
+	 * req_lock: a bit was cleared since the last writeout took its
+	 * copy.  The write that cleared it may sit in the disk's volatile
+	 * cache, so the next block written goes after a flush.
+	 */
+	bool cleared;
 	unsigned int nblocks;		/* 4 KiB blocks of the bitmap area */
 	u64 writes;			/* req_lock: blocks written (status) */
 	struct mutex io_mutex;		/* one writeout at a time */
@@ -100,6 +106,7 @@ struct rdbd_al {
 	u32 *extent;			/* req_lock: slot -> extent or U32_MAX */
 	u32 *inflight;			/* req_lock: writes in flight per slot */
 	u64 *last_use;			/* req_lock: LRU stamps */
+	bool *committing;		/* req_lock: not yet in the log on disk */
 	u64 clock;			/* req_lock */
 	u64 seq;			/* mutex: last transaction written */
 	u64 writes;			/* req_lock: transactions (status) */
@@ -155,6 +162,29 @@ struct rdbd_net_conf {
 };
 
 /*
+ * One packet for the sender thread (sender.c): a fixed part and,
+ * optionally, data from a bio or a page array.  The buffers belong to
+ * whoever queued it until the sender calls done.
+ */
+struct rdbd_tx {
+	struct list_head list;		/* on conn->tx_queue, tx_lock */
+	struct rdbd_device *dev;
+	u16 cmd;			/* RDBD_P_* */
+	bool copied;			/* rdbd_send_packet()'s own copy */
+	bool zero_copy;			/* data by reference if sendpage_ok() */
+	u32 size;			/* bytes of the fixed part */
+	const void *payload;		/* the fixed part */
+	struct bio *bio;		/* data: bio's bi_iter, or ... */
+	const struct bio_vec *bv;	/* ... nr pages holding len bytes */
+	unsigned int nr;
+	u32 len;			/* data bytes */
+	u64 epoch;			/* DATA: set by the sender as it sends */
+	/* the sender is done with the buffers; err != 0: maybe not sent,
+	 * and the connection is going down */
+	void (*done)(struct rdbd_tx *tx, int err);
+};
+
+/*
  * A range of the device owned by one write (or resync chunk) in flight.
  * Two overlapping intervals are never in flight at once, so both disks
  * apply overlapping writes in the same order (repl.c).
@@ -174,11 +204,12 @@ struct rdbd_interval {
  *   req_lock      cstate (written under req_lock; CONNECT/DISCONNECT hold
  *                 state_mutex as well), the peer's states, the request
  *                 lists, counters and the promotion handshake.
- *   send_mutex    sock (written by the connection thread holding
- *                 send_mutex, read by senders holding it) and the byte
- *                 stream: one packet at a time.
+ *   sock_mutex    sock: set and cleared by the connection thread, used by
+ *                 rdbd_conn_kill() to shut the socket down from outside.
+ *   tx_lock       the sender's queue (sender.c).
  *   thread only   everything marked so: the liveness timestamps, the
  *                 sync thread handle, the HMAC transform.
+ *   sender only   what the sender thread alone touches while it runs.
  */
 struct rdbd_connection {
 	enum rdbd_conn_state cstate;	/* see above */
@@ -194,14 +225,40 @@ struct rdbd_connection {
 	 */
 	u64 features;
 
-	struct mutex send_mutex;	/* one packet at a time on sock */
-	struct socket *sock;		/* send_mutex; NULL if not established */
+	struct mutex sock_mutex;	/* sock */
+	struct socket *sock;		/* sock_mutex; NULL if not established */
 	unsigned long ctrl_pending;	/* atomic bits: RDBD_CTRL_* to send */
+
+	/* the meta connection (meta.c): pings, when both offer it */
+	struct mutex meta_mutex;	/* its senders; meta_sock changes */
+	struct socket *meta_sock;	/* set and cleared by the thread */
+	struct task_struct *meta_thread; /* thread only */
+
+	/* the sender (sender.c) */
+	spinlock_t tx_lock;
+	struct list_head tx_queue;	/* tx_lock: struct rdbd_tx, in order */
+	bool tx_open;			/* tx_lock: the sender takes packets */
+	u32 tx_queued_bytes;		/* tx_lock: of copied packets */
+	wait_queue_head_t tx_wait;	/* the sender waits for work */
+	wait_queue_head_t tx_wait_idle;	/* the sender found its queue empty */
+	struct task_struct *sender;	/* thread only */
+	struct socket *tx_sock;		/* sender only, while it runs */
+	bool tx_broken;			/* sender only: a send failed */
+	u64 tx_epoch;			/* sender only: epoch of the next DATA */
+	u32 tx_epoch_writes;		/* sender only: DATA sent in tx_epoch */
+	u32 tx_epoch_bytes;		/* sender only: their data bytes */
+
+	/* epochs (epoch.c): BARRIER and BARRIER_ACK */
+	u64 tl_acked_epoch;		/* req_lock: last BARRIER_ACK taken */
+	struct list_head rx_epochs;	/* req_lock: received, not acked */
+	u64 rx_next_epoch;		/* req_lock: the next BARRIER's */
+	bool rx_volatile;		/* req_lock: a flush has work here */
+	struct work_struct barrier_work; /* acks closed epochs, in order */
 
 	/* req_lock */
 	enum rdbd_role peer_role;
 	enum rdbd_disk_state peer_disk_state;
-	struct list_head pending;	/* Primary: requests awaiting the peer */
+	struct list_head tl;		/* Primary: writes the peer may lack */
 	u64 next_block_id;		/* Primary: cookie for DATA */
 	struct list_head peer_active;	/* Secondary: received, on the disk */
 	struct list_head peer_done;	/* Secondary: written, ack not sent */
@@ -230,16 +287,16 @@ struct rdbd_connection {
 	wait_queue_head_t peer_wait;	/* peer_active shrinks */
 	wait_queue_head_t rs_wait;	/* rs_inflight shrinks */
 
-	/* thread only */
+	/* the connection and meta threads: READ_ONCE/WRITE_ONCE */
 	unsigned long last_rx;		/* jiffies of the last received byte */
 	unsigned long ping_sent;	/* jiffies; 0 = no ping outstanding */
+	/* thread only */
 	struct task_struct *sync_thread;	/* req_lock (pointer) */
 	struct crypto_shash *hmac;	/* NULL without authentication */
 	char peer_node[RDBD_WIRE_NAME_LEN + 1]; /* from the peer's HELLO */
+	char my_node[RDBD_WIRE_NAME_LEN];	/* as our HELLO says it */
 
 	struct work_struct ack_work;	/* sends acks for peer_done */
-	struct work_struct helper_work;	/* runs a handler (helper.c) */
-	char helper_name[24];		/* its handler; set before queueing */
 	struct delayed_work notify_work; /* multicasts a state change */
 
 	/* online verify (verify.c has the rules for both) */
@@ -278,10 +335,12 @@ struct rdbd_packet {
 		struct rdbd_p_verify_result verify_result;
 		struct rdbd_p_verify_done verify_done;
 		struct rdbd_p_rs_batch rs_batch;
+		struct rdbd_p_barrier barrier;
+		struct rdbd_p_meta meta;
 	} u;
 };
 
-/* ctrl_pending bits: sent by whoever holds send_mutex next */
+/* ctrl_pending bits: the sender sends them before its next packet */
 #define RDBD_CTRL_PING		0
 #define RDBD_CTRL_PING_ACK	1
 
@@ -296,6 +355,24 @@ struct rdbd_disk_conf {
 	u32 c_max_rate_kib;
 	u32 al_extents;			/* used at the next attach */
 	u8 on_io_error;			/* enum rdbd_on_io_error */
+	u8 fencing;			/* enum rdbd_fencing */
+};
+
+/*
+ * Fencing (fence.c has the rules).  req_lock protects frozen, held and
+ * running; epoch is written under state_mutex by the connection thread,
+ * which alone writes lost_epoch (read elsewhere with READ_ONCE).
+ */
+struct rdbd_fence {
+	bool frozen;			/* application I/O held (stonith) */
+	struct bio_list held;		/* writes done while frozen */
+	wait_queue_head_t thaw_wait;	/* frozen cleared */
+	bool running;			/* work queued or running */
+	bool peer_left_outdated;	/* to record (work); WRITE_ONCE */
+	u32 epoch;			/* connections established so far */
+	/* epoch of the last connection lost; connection thread, ONCE */
+	u32 lost_epoch;
+	struct work_struct work;	/* fence-peer after losing the peer */
 };
 
 /*
@@ -304,8 +381,11 @@ struct rdbd_disk_conf {
  */
 #define RDBD_IOERR_OOS_MAX	32
 struct rdbd_ioerr {
-	struct work_struct work;	/* detaches; runs under state_mutex */
+	struct work_struct work;	/* detaches; see ioerr.c for locks */
 	bool detach;			/* a local error asks for a detach */
+	/* state_mutex + req_lock: the failed disk is stopped, not drained */
+	bool draining;
+	wait_queue_head_t wait;		/* draining cleared */
 	bool told_peer;			/* STATE(Failed) went out already */
 	bool peer_disk_lost;		/* the peer lost its disk: new UUID */
 	bool reattach;			/* a Primary's REATTACH went out */
@@ -355,7 +435,9 @@ struct rdbd_device {
 	unsigned int open_count;	/* req_lock */
 	unsigned int io_inflight;	/* req_lock: clones not yet completed */
 	wait_queue_head_t io_wait;	/* woken when io_inflight drops to 0 */
-	bool volatile_writes;		/* req_lock: a flush has work, req.c */
+	/* req_lock: a flush has work unless they are equal (req.c) */
+	u64 volatile_seq;		/* moves on when something is volatile */
+	u64 flushed_seq;		/* volatile_seq a completed flush covered */
 	u64 read_sectors;		/* req_lock: completed without error */
 	u64 written_sectors;		/* req_lock */
 	u64 app_writes;			/* req_lock: writes submitted */
@@ -369,7 +451,15 @@ struct rdbd_device {
 	struct rdbd_connection conn;
 	struct rdbd_ioerr ioerr;	/* see struct rdbd_ioerr */
 	struct rdbd_rread_state rread;	/* see struct rdbd_rread_state */
+	struct rdbd_fence fence;	/* see struct rdbd_fence */
 };
+
+/* Something may be in a disk cache now: the next flush is real (req.c). */
+static inline void rdbd_mark_volatile(struct rdbd_device *dev)
+{
+	lockdep_assert_held(&dev->req_lock);
+	dev->volatile_seq++;
+}
 
 /* SyncSource or SyncTarget, paused or not? */
 static inline bool rdbd_cs_sync_source(enum rdbd_conn_state cs)
@@ -411,6 +501,9 @@ void rdbd_submit_bio(struct bio *bio);
 void rdbd_io_attach(struct rdbd_device *dev, struct rdbd_backing *ldev,
 		    enum rdbd_disk_state disk_state);
 struct rdbd_backing *rdbd_io_detach(struct rdbd_device *dev);
+struct rdbd_backing *rdbd_io_stop(struct rdbd_device *dev,
+				  enum rdbd_disk_state disk_state);
+void rdbd_io_drain(struct rdbd_device *dev);
 struct rdbd_backing *rdbd_io_get_backing(struct rdbd_device *dev);
 void rdbd_io_put_backing(struct rdbd_device *dev, enum req_op op,
 			 unsigned int sectors, blk_status_t status);
@@ -423,6 +516,8 @@ bool rdbd_iv_conflicts(struct rdbd_device *dev, struct list_head *list,
 void rdbd_iv_acquire(struct rdbd_device *dev, struct rdbd_interval *iv);
 void rdbd_iv_release(struct rdbd_device *dev, struct rdbd_interval *iv);
 int rdbd_got_ack(struct rdbd_device *dev, u16 cmd, const struct rdbd_p_ack *p);
+int rdbd_tl_barrier_ack(struct rdbd_device *dev, u64 epoch, u32 writes);
+int rdbd_tl_check_ko(struct rdbd_device *dev);
 void rdbd_repl_conn_lost(struct rdbd_device *dev);
 
 /* repl.c: writes received from the peer */
@@ -543,8 +638,24 @@ int rdbd_disconnect(struct rdbd_device *dev);
 __printf(2, 3) void rdbd_conn_error(struct rdbd_device *dev,
 				    const char *fmt, ...);
 bool rdbd_conn_lock_state(struct rdbd_device *dev);
+
+/* tcp.c: TCP connections to the peer */
+#define RDBD_CONN_TICK		(HZ / 10)	/* longest wait before noticing stop */
+int rdbd_addr_cmp(const struct sockaddr_storage *a,
+		  const struct sockaddr_storage *b);
+void rdbd_conn_sleep_tick(void);
+struct socket *rdbd_conn_wait_socket(struct rdbd_device *dev,
+				     unsigned long *next_dial);
+void rdbd_sock_setup(struct rdbd_device *dev, struct socket *sock);
+int rdbd_conn_listen(struct rdbd_device *dev, const struct rdbd_net_conf *conf,
+		     struct socket **listener, struct netlink_ext_ack *extack);
+struct socket *rdbd_conn_dial(struct rdbd_device *dev, unsigned long deadline);
+struct socket *rdbd_conn_accept_peer(struct rdbd_device *dev,
+				     unsigned long deadline);
 void rdbd_notify_later(struct rdbd_device *dev);
 void rdbd_set_cstate(struct rdbd_device *dev, enum rdbd_conn_state cs);
+bool rdbd_conn_busy_done(struct rdbd_device *dev,
+			 enum rdbd_disk_state peer_disk);
 bool rdbd_connected(struct rdbd_device *dev);
 void rdbd_conn_send_state(struct rdbd_device *dev);
 void rdbd_conn_established_state(struct rdbd_device *dev,
@@ -561,6 +672,8 @@ int rdbd_invalidate(struct rdbd_device *dev, struct netlink_ext_ack *extack);
 int rdbd_invalidate_remote(struct rdbd_device *dev,
 			   struct netlink_ext_ack *extack);
 int rdbd_inv_got_request(struct rdbd_device *dev);
+int rdbd_inv_set_disk(struct rdbd_device *dev, enum rdbd_disk_state ds,
+		      struct netlink_ext_ack *extack);
 
 /* ioerr.c: backing-disk I/O errors, on-io-error */
 void rdbd_ioerr_init(struct rdbd_device *dev);
@@ -576,6 +689,7 @@ void rdbd_ioerr_peer_state(struct rdbd_device *dev, enum rdbd_role role,
 bool rdbd_ioerr_mark_received(struct rdbd_device *dev);
 void rdbd_ioerr_peer_lacks(struct rdbd_device *dev, struct rdbd_backing *ldev,
 			   sector_t sector, u32 size);
+int rdbd_ioerr_wait_detached(struct rdbd_device *dev);
 int rdbd_ioerr_attach_check(struct rdbd_device *dev,
 			    struct netlink_ext_ack *extack);
 int rdbd_ioerr_attach_primary(struct rdbd_device *dev,
@@ -612,27 +726,69 @@ void rdbd_verify_conn_lost(struct rdbd_device *dev);
 int rdbd_verify_put_status(struct rdbd_device *dev, struct sk_buff *skb);
 
 /* helper.c: handlers in userspace */
+int rdbd_helper_module_init(void);
+void rdbd_helper_module_exit(void);
 void rdbd_helper_init(struct rdbd_device *dev);
 void rdbd_helper_later(struct rdbd_device *dev, const char *name);
+int rdbd_helper_run(struct rdbd_device *dev, const char *name,
+		    const char *peer);
+void rdbd_helper_queue(struct work_struct *work);
+
+/* fence.c: fencing policies and the fence-peer handler */
+void rdbd_fence_init(struct rdbd_device *dev);
+bool rdbd_fence_wait_io(struct rdbd_device *dev, struct bio *bio);
+void rdbd_fence_endio(struct rdbd_device *dev, struct bio *bio);
+void rdbd_fence_conn_lost(struct rdbd_device *dev, enum rdbd_conn_state why);
+void rdbd_fence_connected(struct rdbd_device *dev);
+void rdbd_fence_before_disconnect(struct rdbd_device *dev);
+int rdbd_fence_before_primary(struct rdbd_device *dev, bool force,
+			      struct netlink_ext_ack *extack);
+int rdbd_fence_may_promote(struct rdbd_device *dev, bool force,
+			   struct netlink_ext_ack *extack);
+int rdbd_fence_resume_io(struct rdbd_device *dev,
+			 struct netlink_ext_ack *extack);
+void rdbd_fence_demoted(struct rdbd_device *dev);
+enum rdbd_disk_state rdbd_fence_peer_disk(struct rdbd_device *dev);
+int rdbd_fence_put_status(struct rdbd_device *dev, struct sk_buff *skb);
 
 /* handshake.c */
 int rdbd_handshake(struct rdbd_device *dev);
 void rdbd_auth_free(struct rdbd_device *dev);
 
-/* proto.c: packets on the wire */
-void rdbd_send_lock(struct rdbd_connection *conn);
-void rdbd_send_unlock(struct rdbd_connection *conn);
+/* sender.c: the sender thread */
+void rdbd_sender_init(struct rdbd_connection *conn);
+int rdbd_sender_start(struct rdbd_device *dev, struct socket *sock);
+void rdbd_sender_stop(struct rdbd_device *dev, unsigned int flush_ms);
+bool rdbd_tx_queue(struct rdbd_device *dev, struct rdbd_tx *tx);
 int rdbd_send_packet(struct rdbd_device *dev, u16 cmd, const void *payload,
 		     u32 size);
-void rdbd_send_ctrl(struct rdbd_device *dev, int bit);
-int rdbd_send_data(struct rdbd_device *dev, u16 cmd,
-		   const struct rdbd_p_data *p, struct bio *bio,
-		   bool zero_copy);
 int rdbd_send_bvecs(struct rdbd_device *dev, u16 cmd, const void *payload,
 		    u32 size, const struct bio_vec *bv, unsigned int nr,
 		    u32 len);
 int rdbd_send_page_bio(struct rdbd_device *dev, u16 cmd,
 		       const struct rdbd_p_data *p, struct bio *bio);
+int rdbd_send_data(struct rdbd_device *dev, u16 cmd,
+		   const struct rdbd_p_data *p, struct bio *bio,
+		   bool zero_copy);
+void rdbd_send_ctrl(struct rdbd_device *dev, int bit);
+void rdbd_conn_kill(struct rdbd_device *dev);
+
+/* meta.c: the meta connection, for pings */
+int rdbd_hs_meta(struct rdbd_device *dev, struct rdbd_packet *pkt);
+int rdbd_meta_send(struct rdbd_device *dev, u16 cmd);
+void rdbd_meta_stop(struct rdbd_device *dev);
+
+/* epoch.c: BARRIER and BARRIER_ACK, on the receiving side */
+struct rdbd_rx_epoch;
+void rdbd_epoch_init(struct rdbd_connection *conn);
+int rdbd_epoch_rx_write(struct rdbd_device *dev, struct rdbd_rx_epoch **epoch);
+void rdbd_epoch_rx_done(struct rdbd_device *dev, struct rdbd_rx_epoch *epoch,
+			bool volatile_write);
+int rdbd_epoch_got_barrier(struct rdbd_device *dev,
+			   const struct rdbd_p_barrier *p);
+void rdbd_epoch_rx_drain(struct rdbd_device *dev);
+
+/* proto.c: packets on the wire */
 int rdbd_recv_buf(struct rdbd_device *dev, void *buf, size_t len,
 		  unsigned long deadline);
 int rdbd_recv_bio(struct rdbd_device *dev, struct bio *bio);

@@ -20,6 +20,8 @@
  * protocol C's WRITE_ACK, RS_WRITE_ACK and any NEG_ACK when the bio
  * completes.  Completion runs in interrupt context, so it moves the
  * request from conn.peer_active to conn.peer_done and ack_work sends.
+ * Every DATA packet also counts in the peer's epoch (epoch.c), which
+ * ack_work ends once the write's own ack is queued.
  *
  * Memory: GFP_NOIO everywhere (the node may be writing back on behalf of
  * reclaim), and the pages come from a mempool, so a receive waits for
@@ -58,6 +60,7 @@ struct rdbd_peer_req {
 	u16 nack_cmd;			/* sent on failure */
 	bool peer_lacks;		/* our Primary's disk failed: mark it */
 	struct rdbd_rs_batch_rx *batch;	/* RS_BATCH extent: acked as one */
+	struct rdbd_rx_epoch *epoch;	/* DATA: the epoch it counts in */
 	blk_status_t status;
 	struct bio *bio;
 };
@@ -174,6 +177,17 @@ static void rdbd_peer_req_ack(struct rdbd_peer_req *peer_req)
 		rdbd_send_packet(dev, cmd, &p, sizeof(p));	/* ENOTCONN: fine */
 }
 
+/* May the write of @peer_req still be in the disk's volatile cache? */
+static bool rdbd_peer_req_volatile(const struct rdbd_peer_req *peer_req)
+{
+	const struct bio *bio = peer_req->bio;
+
+	if (bio->bi_opf & REQ_FUA)
+		return false;
+	/* an empty flush is a flush itself */
+	return bio_op(bio) != REQ_OP_WRITE || peer_req->iv.size;
+}
+
 /* Drop a reference to @batch; the last one acks it.  May sleep. */
 static void rdbd_rs_batch_put(struct rdbd_device *dev,
 			      struct rdbd_rs_batch_rx *batch)
@@ -199,6 +213,8 @@ void rdbd_ack_work(struct work_struct *work)
 	spin_unlock_irq(&dev->req_lock);
 	list_for_each_entry_safe(peer_req, next, &done, iv.list) {
 		rdbd_peer_req_ack(peer_req);
+		rdbd_epoch_rx_done(dev, peer_req->epoch,
+				   rdbd_peer_req_volatile(peer_req));
 		if (!peer_req->status && bio_op(peer_req->bio) == REQ_OP_WRITE)
 			rdbd_sync_target_progress(dev, peer_req->iv.sector,
 						  peer_req->iv.size,
@@ -248,19 +264,40 @@ static blk_opf_t rdbd_peer_opf(u32 dp_flags, bool payload)
 }
 
 /*
- * A Primary takes no writes from its peer, only resync data (RS_DATA or
- * RS_BATCH) while it is SyncTarget of its reattached disk (ioerr.c).
+ * Resync data (RS_DATA or RS_BATCH) is taken only while this node is
+ * SyncTarget: in any other state it would overwrite blocks no sync asked
+ * for and clear their bits.  The receive loop itself enters and leaves
+ * SyncTarget (SYNC_UUID, SYNC_DONE), in the order the peer sent them, so
+ * the state read here is the one the packet was sent for.  A Primary
+ * takes no writes from its peer, only resync data while it is SyncTarget
+ * of its reattached disk (ioerr.c).
  */
 static int rdbd_peer_check_role(struct rdbd_device *dev, u16 cmd)
 {
 	bool resync = cmd == RDBD_P_RS_DATA || cmd == RDBD_P_RS_BATCH;
 
-	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY &&
-	    (!resync || !rdbd_cs_sync_target(READ_ONCE(dev->conn.cstate)))) {
+	if (resync && !rdbd_cs_sync_target(READ_ONCE(dev->conn.cstate))) {
+		rdbd_conn_error(dev, "peer sent resync data while this node is no SyncTarget; dropping connection");
+		return -EPROTO;
+	}
+	if (READ_ONCE(dev->role) == RDBD_ROLE_PRIMARY && !resync) {
 		rdbd_conn_error(dev, "peer sent data while this node is Primary; dropping connection");
 		return -EPROTO;
 	}
 	return 0;
+}
+
+/*
+ * The sectors the peer's writes must fall in.  A Secondary whose disk
+ * failed has no size left (ioerr.c), but the peer's writes sent before it
+ * heard of that are legitimate: they pass with no range to check, and
+ * are refused with a NEG_ACK, writing nothing (rdbd_ioerr_refuse_data).
+ */
+static u64 rdbd_peer_capacity(struct rdbd_device *dev)
+{
+	if (READ_ONCE(dev->disk_state) == RDBD_DISK_DISKLESS)
+		return U64_MAX;
+	return get_capacity(dev->disk);
 }
 
 /* Everything a DATA header claims, checked before any payload is read. */
@@ -271,11 +308,12 @@ static int rdbd_peer_check(struct rdbd_device *dev, u16 cmd,
 	u32 size = be32_to_cpu(p->size);
 	u32 flags = be32_to_cpu(p->dp_flags);
 	bool no_payload = flags & (RDBD_DP_DISCARD | RDBD_DP_WRITE_ZEROES);
-	u64 capacity = get_capacity(dev->disk);
+	u64 capacity = rdbd_peer_capacity(dev);
 
 	if ((flags & ~RDBD_DP_ALL) ||
 	    (cmd == RDBD_P_RS_DATA && flags) ||
-	    ((flags & RDBD_DP_DISCARD) && (flags & RDBD_DP_WRITE_ZEROES))) {
+	    ((flags & RDBD_DP_DISCARD) && (flags & RDBD_DP_WRITE_ZEROES)) ||
+	    (no_payload && (flags & (RDBD_DP_FLUSH | RDBD_DP_FUA)))) {
 		rdbd_conn_error(dev, "peer sent write flags 0x%x; dropping connection",
 				flags);
 		return -EPROTO;
@@ -367,6 +405,7 @@ static void rdbd_peer_count(struct rdbd_device *dev, u16 cmd, u32 bytes)
 int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt)
 {
 	const struct rdbd_p_data *p = &pkt->u.data;
+	struct rdbd_rx_epoch *epoch = NULL;
 	struct rdbd_peer_req *peer_req;
 	struct rdbd_backing *ldev;
 	int err;
@@ -374,14 +413,23 @@ int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	err = rdbd_peer_check(dev, pkt->cmd, p, pkt->data_len);
 	if (err)
 		return err;
+	if (pkt->cmd == RDBD_P_DATA) {
+		err = rdbd_epoch_rx_write(dev, &epoch);
+		if (err)
+			return err;
+	}
 	ldev = rdbd_io_get_backing(dev);
-	if (!ldev)			/* it failed: ioerr.c */
-		return rdbd_ioerr_refuse_data(dev, pkt);
+	if (!ldev) {			/* it failed: ioerr.c */
+		err = rdbd_ioerr_refuse_data(dev, pkt);
+		rdbd_epoch_rx_done(dev, epoch, false);	/* NEG_ACKed */
+		return err;
+	}
 	peer_req = rdbd_peer_req_alloc(dev, ldev, pkt->cmd, p, pkt->data_len);
 	if (!peer_req) {
 		rdbd_io_put_backing(dev, REQ_OP_WRITE, 0, BLK_STS_RESOURCE);
 		return -ENOMEM;
 	}
+	peer_req->epoch = epoch;
 	if (pkt->data_len) {
 		err = rdbd_recv_bio(dev, peer_req->bio);
 		if (err) {
@@ -418,7 +466,7 @@ static int rdbd_rs_batch_check(struct rdbd_device *dev, u32 count,
 			       const struct rdbd_p_rs_extent *ext,
 			       u32 data_len)
 {
-	u64 capacity = get_capacity(dev->disk);
+	u64 capacity = rdbd_peer_capacity(dev);
 	u64 next = 0, total = 0;
 	u32 i;
 

@@ -7,15 +7,18 @@
  * served locally.
  *
  * On a connected Primary every write (flushes, discards and write-zeroes
- * included) is also sent to the peer as a DATA packet, by the writer
- * itself, right after its local clone was submitted.  The original bio
- * completes when both parts are done:
+ * included) is also queued for the peer as a DATA packet, right after its
+ * local clone was submitted; the connection's sender thread sends it
+ * (tl.c, sender.c).  The original bio completes when every part is done:
  *   local  the clone completed (its status is the bio's status);
  *   net    protocol A: the packet is in the socket; B: RECV_ACK;
  *          C: WRITE_ACK; or the connection was lost (the peer missed the
- *          write, and the UUID rotation on connection loss records that).
+ *          write, its blocks are marked, and the UUID rotation on
+ *          connection loss records that).
  * A peer that dies never fails or holds up application I/O beyond its
- * detection: teardown completes every net part.
+ * detection: teardown completes every net part.  The write stays on
+ * record after it completed, until the peer says it is durable there
+ * (req.h, epoch.c).
  *
  * Ordering.  A write (or resync chunk, sync.c) owns its range while in
  * flight: it is on dev->active, and a write overlapping one there waits
@@ -23,52 +26,35 @@
  * sleeps in submit_bio, which is allowed, and safe because an earlier
  * write's clone was already dispatched when its submit_bio returned (rdbd
  * is the top of its stack: nothing batches several rdbd bios in one
- * ->submit_bio call).
+ * ->submit_bio call).  Writes reach the sender's queue in the order they
+ * own their ranges, so overlapping writes reach the peer in order.
  *
  * Detach must not release the backing disk under a clone, so every clone
  * counts as in flight (io_inflight, req_lock) from before it is allocated
- * until after it completed.
+ * until its rdbd_io is freed.
  *
  * Flushes with nothing to flush.  An empty flush (REQ_PREFLUSH, no data)
  * must make every write that completed before it durable, on this disk
  * and, under protocol C, on the peer's.  A write with REQ_FUA is durable
  * on both by the time it completes (the peer writes it with FUA too, and
- * protocol C waits for that), so when every write completed since the last
- * flush was such a write, the flush has nothing to do and completes at
- * once, locally and without a round trip to the peer.  This is the
- * pattern of O_SYNC and O_DSYNC writes to a block device: a FUA write,
- * then an empty flush (blkdev_write_iter()).
+ * protocol C waits for that), so when every write completed since the
+ * last completed flush was such a write, the flush has nothing to do and
+ * completes at once, locally and without a round trip to the peer.  This
+ * is the pattern of O_SYNC and O_DSYNC writes to a block device: a FUA
+ * write, then an empty flush (blkdev_write_iter()).
  *
- * dev->volatile_writes means "a flush has work".  It is set when a write
- * that is not durable by itself completes, not when it is submitted, and
- * cleared when a flush is issued: a write completing after the clear sets
- * it again, one completing before it is covered by that flush.  A failed
- * flush sets it again, and so does every role or connection state change
- * (resync writes on the peer are not FUA, and a new Primary has not seen
- * what the old one wrote), and flushes are never skipped mid-resync.
+ * Two counters (req_lock) say whether a flush has work: volatile_seq moves
+ * on when a write that is not durable by itself completes, and on every
+ * role or connection state change (resync writes on the peer are not
+ * FUA, and a new Primary has not seen what the old one wrote); a flush
+ * records the volatile_seq it covers when it is issued, and once it
+ * completed without error, flushed_seq takes that value.  A flush is
+ * skipped only if flushed_seq == volatile_seq: then a completed flush
+ * covers everything.  A flush still in flight covers nothing yet, so a
+ * second flush arriving meanwhile is issued too.  Flushes are never
+ * skipped mid-resync.
  */
-#include "rdbd_int.h"
-
-/* A clone and what its completion needs; the bio_set puts it in front. */
-struct rdbd_io {
-	struct rdbd_device *dev;
-	struct rdbd_backing *ldev;	/* pinned until rdbd_io_finish() */
-	struct bio *orig;
-	unsigned long start_time;	/* for the I/O statistics of rdbdN */
-	struct rdbd_interval iv;	/* writes: on dev->active, req_lock */
-	struct list_head pending;	/* on conn.pending while net, req_lock */
-	u64 block_id;			/* DATA cookie */
-	int al_slots[2];		/* activity-log slots held, al.c */
-	unsigned int parts;		/* req_lock: local and net not done */
-	bool net;			/* req_lock: the net part is not done */
-	blk_status_t status;		/* of the local clone */
-	bool durable;			/* a write durable on completion */
-	/* no good local copy (on-io-error detach, ioerr.c): the bio's
-	 * status is the net part's outcome, net_ok (req_lock) */
-	bool local_failed;
-	bool net_ok;
-	struct bio clone;		/* last: bio_set front_pad */
-};
+#include "req.h"
 
 int rdbd_io_init(struct rdbd_device *dev)
 {
@@ -179,39 +165,76 @@ void rdbd_iv_release(struct rdbd_device *dev, struct rdbd_interval *iv)
 
 /* ---- completion ---- */
 
-static void rdbd_io_finish(struct rdbd_io *io)
+/* An empty flush: REQ_PREFLUSH without data.  NULL: no. */
+static bool rdbd_io_is_empty_flush(struct bio *bio)
+{
+	return bio && bio_op(bio) == REQ_OP_WRITE && !bio_has_data(bio) &&
+	       (bio->bi_opf & REQ_PREFLUSH);
+}
+
+/* The write is done and off the record: let go of everything it held. */
+void rdbd_io_free(struct rdbd_io *io)
 {
 	struct rdbd_device *dev = io->dev;
-	struct bio *orig = io->orig;
-	unsigned long start_time = io->start_time;
+	struct rdbd_backing *ldev = io->ldev;
+	enum req_op op = io->op;
+	unsigned int sectors = io->sectors;
 	blk_status_t status = io->status;
-	enum req_op op = bio_op(orig);
-	unsigned int sectors = bio_sectors(orig);
 
-	if (io->local_failed && !io->net_ok)
-		status = BLK_STS_IOERR;	/* no copy anywhere */
-	if (io->ldev)
-		rdbd_al_complete_io(dev, io->ldev, io->al_slots);
+	if (ldev)
+		rdbd_al_complete_io(dev, ldev, io->al_slots);
 	bio_put(&io->clone);		/* frees io too */
-	bio_end_io_acct(orig, start_time);
-	orig->bi_status = status;
-	bio_endio(orig);
 	rdbd_io_put_backing(dev, op, sectors, status);
 }
 
 /*
- * One part of @io is done; the last one completes the bio.  req_lock.
- * A write that leaves something volatile gives the next flush work
- * before anyone sees it complete (see "Flushes with nothing to flush").
+ * Every part of @io is done (rdbd_io_put_part() said so): complete the
+ * original bio, and free @io unless the peer still has it on record.
+ * Any context; not under req_lock.
  */
-static bool rdbd_io_put_part(struct rdbd_io *io)
+void rdbd_io_finish(struct rdbd_io *io)
 {
-	lockdep_assert_held(&io->dev->req_lock);
+	struct rdbd_device *dev = io->dev;
+	struct bio *orig = io->orig;
+	blk_status_t status = io->status;
+	unsigned long flags;
+	bool free;
+
+	if (io->local_failed && !io->net_ok)
+		status = BLK_STS_IOERR;	/* no copy anywhere */
+	bio_end_io_acct(orig, io->start_time);
+	orig->bi_status = status;
+	rdbd_fence_endio(dev, orig);	/* held while fencing freezes I/O */
+	spin_lock_irqsave(&dev->req_lock, flags);
+	io->orig = NULL;
+	io->status = status;
+	io->completed = true;
+	free = !io->on_tl;
+	spin_unlock_irqrestore(&dev->req_lock, flags);
+	if (free)
+		rdbd_io_free(io);
+}
+
+/*
+ * One part of @io is done; true if it was the last (the caller then
+ * calls rdbd_io_finish() once it dropped req_lock).  A write that leaves
+ * something volatile gives the next flush work before anyone sees it
+ * complete, and a flush that worked covers what it was issued for (see
+ * "Flushes with nothing to flush").
+ */
+bool rdbd_io_put_part(struct rdbd_io *io)
+{
+	struct rdbd_device *dev = io->dev;
+
+	lockdep_assert_held(&dev->req_lock);
 	if (--io->parts)
 		return false;
-	if (op_is_write(bio_op(io->orig)) && (!io->durable || io->status))
-		io->dev->volatile_writes = true;
-	rdbd_iv_release(io->dev, &io->iv);
+	if (op_is_write(io->op) && (!io->durable || io->status))
+		rdbd_mark_volatile(dev);
+	else if (rdbd_io_is_empty_flush(io->orig) && !io->status &&
+		 !(io->local_failed && !io->net_ok))
+		dev->flushed_seq = max(dev->flushed_seq, io->flush_covers);
+	rdbd_iv_release(dev, &io->iv);
 	return true;
 }
 
@@ -264,165 +287,6 @@ static void rdbd_io_endio(struct bio *clone)
 		rdbd_io_finish(io);
 }
 
-/*
- * The net part is done: @how says how.  RDBD_NET_ON_DISK: the peer wrote
- * it (protocol C), so the blocks it covers are in sync again;
- * RDBD_NET_LOST: the peer may not have it, so they are out of sync;
- * RDBD_NET_SENT: sent or received only (A, B), nothing known.
- * Idempotent.
- */
-enum rdbd_net_outcome { RDBD_NET_SENT, RDBD_NET_ON_DISK, RDBD_NET_LOST };
-
-static void rdbd_io_net_done(struct rdbd_io *io, enum rdbd_net_outcome how)
-{
-	struct rdbd_device *dev = io->dev;
-	bool done = false;
-
-	spin_lock_irq(&dev->req_lock);
-	if (io->net) {
-		io->net = false;
-		io->net_ok = how != RDBD_NET_LOST;
-		list_del_init(&io->pending);
-		if (!io->ldev)
-			;		/* Diskless: no bitmap here */
-		else if (how == RDBD_NET_ON_DISK && io->status)
-			;		/* failed here, marked (pass_on) */
-		else if (how == RDBD_NET_ON_DISK)
-			rdbd_bm_clear_range(dev, io->ldev, io->iv.sector,
-					    io->iv.size);
-		else if (how == RDBD_NET_LOST)
-			rdbd_bm_set_range(dev, io->ldev, io->iv.sector,
-					  io->iv.size);
-		done = rdbd_io_put_part(io);
-	}
-	spin_unlock_irq(&dev->req_lock);
-	if (done)
-		rdbd_io_finish(io);
-}
-
-/* ---- sending to the peer ---- */
-
-static u32 rdbd_io_dp_flags(struct bio *bio)
-{
-	u32 flags = 0;
-
-	if (bio->bi_opf & REQ_PREFLUSH)
-		flags |= RDBD_DP_FLUSH;
-	if (bio->bi_opf & REQ_FUA)
-		flags |= RDBD_DP_FUA;
-	if (bio_op(bio) == REQ_OP_DISCARD)
-		flags |= RDBD_DP_DISCARD;
-	else if (bio_op(bio) == REQ_OP_WRITE_ZEROES)
-		flags |= RDBD_DP_WRITE_ZEROES;
-	return flags;
-}
-
-static void rdbd_io_send(struct rdbd_io *io)
-{
-	struct rdbd_device *dev = io->dev;
-	struct bio *bio = io->orig;
-	u8 protocol = dev->conn.net_conf.protocol;
-	bool payload = bio_op(bio) == REQ_OP_WRITE && bio_has_data(bio);
-	struct rdbd_p_data p = {
-		.sector = cpu_to_be64(bio->bi_iter.bi_sector),
-		.block_id = cpu_to_be64(io->block_id),
-		.size = cpu_to_be32(bio->bi_iter.bi_size),
-		.dp_flags = cpu_to_be32(rdbd_io_dp_flags(bio)),
-	};
-	int err;
-
-	err = rdbd_send_data(dev, RDBD_P_DATA, &p, payload ? bio : NULL,
-			     protocol == RDBD_PROT_C);
-	if (!err && payload) {
-		spin_lock_irq(&dev->req_lock);
-		dev->conn.net_sent_sectors += bio_sectors(bio);
-		spin_unlock_irq(&dev->req_lock);
-	}
-	/* A failed send: the connection thread notices and tears down. */
-	if (err)
-		rdbd_io_net_done(io, RDBD_NET_LOST);
-	else if (protocol == RDBD_PROT_A)
-		rdbd_io_net_done(io, RDBD_NET_SENT);
-}
-
-/* The peer acked DATA (receive loop). */
-int rdbd_got_ack(struct rdbd_device *dev, u16 cmd, const struct rdbd_p_ack *p)
-{
-	u64 id = be64_to_cpu(p->block_id);
-	struct rdbd_io *io, *found = NULL;
-
-	spin_lock_irq(&dev->req_lock);
-	list_for_each_entry(io, &dev->conn.pending, pending) {
-		if (io->block_id == id) {
-			found = io;
-			break;
-		}
-	}
-	spin_unlock_irq(&dev->req_lock);
-	if (!found) {
-		/* Protocol A has nothing pending but may see a NEG_ACK. */
-		if (cmd != RDBD_P_NEG_ACK)
-			return 0;
-	} else {
-		rdbd_io_net_done(found, cmd == RDBD_P_WRITE_ACK ?
-				 RDBD_NET_ON_DISK : cmd == RDBD_P_NEG_ACK ?
-				 RDBD_NET_LOST : RDBD_NET_SENT);
-	}
-	/* A peer whose disk failed said so first (ioerr.c): no drop. */
-	if (cmd == RDBD_P_NEG_ACK &&
-	    READ_ONCE(dev->conn.peer_disk_state) >= RDBD_DISK_INCONSISTENT) {
-		rdbd_conn_error(dev, "peer failed to write %u bytes at sector %llu; it needs a full resync, dropping connection",
-				be32_to_cpu(p->size), be64_to_cpu(p->sector));
-		return -EIO;
-	}
-	return 0;
-}
-
-/*
- * Protocols A and B complete a write before the peer's disk has it, and
- * keep no record of it afterwards: after a connection loss any block may
- * be missing there.  Mark them all (a full resync) rather than guess.
- * Caller: the connection thread, after the socket became unusable.
- */
-static void rdbd_repl_mark_unconfirmed(struct rdbd_device *dev)
-{
-	struct rdbd_backing *ldev;
-
-	if (dev->conn.net_conf.protocol == RDBD_PROT_C ||
-	    READ_ONCE(dev->role) != RDBD_ROLE_PRIMARY)
-		return;
-	ldev = rdbd_io_get_backing(dev);
-	if (!ldev)
-		return;
-	pr_notice("rdbd%u: connection lost under protocol %c: the peer may lack any recent write; marking every block out of sync\n",
-		  dev->minor, 'A' + dev->conn.net_conf.protocol - 1);
-	rdbd_bm_set_all(dev, ldev);
-	rdbd_io_put_backing(dev, REQ_OP_READ, 0, BLK_STS_OK);
-}
-
-/*
- * Connection lost (connection thread, socket already unusable): every
- * write still waiting for the peer is done as far as the peer goes, and
- * its blocks are marked out of sync.
- */
-void rdbd_repl_conn_lost(struct rdbd_device *dev)
-{
-	struct rdbd_io *io;
-
-	for (;;) {
-		spin_lock_irq(&dev->req_lock);
-		io = list_first_entry_or_null(&dev->conn.pending,
-					      struct rdbd_io, pending);
-		spin_unlock_irq(&dev->req_lock);
-		if (!io)
-			break;
-		rdbd_io_net_done(io, RDBD_NET_LOST);
-	}
-	rdbd_repl_mark_unconfirmed(dev);
-	rdbd_peer_reqs_drain(dev);
-	rdbd_rread_conn_lost(dev);
-}
-
 /* ---- submit_bio ---- */
 
 static bool rdbd_io_is_write(struct bio *bio)
@@ -430,27 +294,22 @@ static bool rdbd_io_is_write(struct bio *bio)
 	return op_is_write(bio_op(bio));
 }
 
-static bool rdbd_io_is_empty_flush(struct bio *bio)
-{
-	return bio_op(bio) == REQ_OP_WRITE && !bio_has_data(bio) &&
-	       (bio->bi_opf & REQ_PREFLUSH);
-}
-
 /*
  * Is @bio an empty flush with no work (see "Flushes with nothing to flush"
- * above)?  If it is a flush with work, it is issued right after this and
- * covers every write completed so far.
+ * above)?  If it is a flush with work, *@covers is what it will cover
+ * once it completed: it is issued right after this.
  */
-static bool rdbd_flush_is_noop(struct rdbd_device *dev, struct bio *bio)
+static bool rdbd_flush_is_noop(struct rdbd_device *dev, struct bio *bio,
+			       u64 *covers)
 {
 	bool noop;
 
 	if (!rdbd_io_is_empty_flush(bio))
 		return false;
 	spin_lock_irq(&dev->req_lock);
-	noop = !dev->volatile_writes &&
+	noop = dev->flushed_seq == dev->volatile_seq &&
 	       dev->conn.cstate <= RDBD_CONN_CONNECTED;
-	dev->volatile_writes = false;
+	*covers = dev->volatile_seq;
 	spin_unlock_irq(&dev->req_lock);
 	return noop;
 }
@@ -470,13 +329,14 @@ static bool rdbd_io_durable(struct rdbd_device *dev, struct rdbd_io *io,
 
 /*
  * Register a write: own its range, and decide (atomically with the
- * connection state, so teardown sees every replicated write on
- * conn.pending) whether the peer gets it.  A write the peer does not get
- * marks its blocks in the dirty bitmap, in the same critical section.
+ * connection state, so teardown sees every replicated write on conn.tl)
+ * whether the peer gets it.  A write the peer does not get marks its
+ * blocks in the dirty bitmap, in the same critical section.
  *
  * While the handshake decides (WFReportParams) writes wait: the bitmaps
  * are being exchanged, and a block marked after ours was sent would be
- * missed by the sync.  The handshake is bounded by connect-int.
+ * missed by the sync.  The handshake is bounded (handshake.c), and only
+ * starts once the peer authenticated.
  */
 static bool rdbd_io_register(struct rdbd_device *dev, struct rdbd_io *io)
 {
@@ -496,17 +356,13 @@ static bool rdbd_io_register(struct rdbd_device *dev, struct rdbd_io *io)
 	net = dev->conn.cstate >= RDBD_CONN_CONNECTED &&
 	      dev->role == RDBD_ROLE_PRIMARY &&
 	      dev->conn.peer_disk_state >= RDBD_DISK_INCONSISTENT;
-	io->net = net;
 	io->durable = rdbd_io_durable(dev, io, net);
-	if (net) {
-		io->parts++;
-		io->block_id = ++dev->conn.next_block_id;
-		list_add_tail(&io->pending, &dev->conn.pending);
-	} else if (bio_op(bio) != REQ_OP_READ && io->ldev) {
+	if (net)
+		rdbd_tl_add(dev, io);
+	else if (bio_op(bio) != REQ_OP_READ && io->ldev)
 		/* discards and write-zeroes change data too */
 		rdbd_bm_set_range(dev, io->ldev, bio->bi_iter.bi_sector,
 				  bio->bi_iter.bi_size);
-	}
 	spin_unlock_irq(&dev->req_lock);
 	return net;
 }
@@ -520,13 +376,21 @@ static struct rdbd_io *rdbd_io_setup(struct rdbd_device *dev,
 	io->dev = dev;
 	io->ldev = ldev;
 	io->orig = bio;
+	io->op = bio_op(bio);
+	io->sectors = bio_sectors(bio);
 	io->parts = 0;
-	io->net = false;
+	io->status = BLK_STS_OK;
 	io->durable = false;
+	io->flush_covers = 0;
 	io->local_failed = false;
 	io->net_ok = false;
+	io->completed = false;
+	io->awaiting_ack = false;
+	io->on_tl = false;
+	io->sent = false;
+	io->epoch = 0;
 	INIT_LIST_HEAD(&io->iv.list);
-	INIT_LIST_HEAD(&io->pending);
+	INIT_LIST_HEAD(&io->tl);
 	io->al_slots[0] = io->al_slots[1] = RDBD_AL_NO_SLOT;
 	return io;
 }
@@ -536,6 +400,7 @@ static void rdbd_io_write_diskless(struct rdbd_device *dev, struct bio *bio)
 {
 	struct rdbd_io *io;
 	struct bio *clone;
+	bool done;
 
 	/* Never submitted: the clone only carries the rdbd_io. */
 	clone = bio_alloc_clone(bio->bi_bdev, bio, GFP_NOIO, &dev->bio_set);
@@ -546,19 +411,19 @@ static void rdbd_io_write_diskless(struct rdbd_device *dev, struct bio *bio)
 	}
 	io = rdbd_io_setup(dev, NULL, bio, clone);
 	io->local_failed = true;
+	io->parts = 1;			/* ours, until it is queued */
 	spin_lock_irq(&dev->req_lock);
-	dev->io_inflight++;		/* rdbd_io_finish() drops it */
+	dev->io_inflight++;		/* rdbd_io_free() drops it */
 	spin_unlock_irq(&dev->req_lock);
 	io->start_time = bio_start_io_acct(bio);
-	if (rdbd_io_register(dev, io)) {
-		rdbd_io_send(io);
-		return;
-	}
-	/* No peer takes it: there is no copy to write to. */
+	if (rdbd_io_register(dev, io))
+		rdbd_tl_send(io);
+	/* Without a peer that takes it there is no copy to write to. */
 	spin_lock_irq(&dev->req_lock);
-	rdbd_iv_release(dev, &io->iv);
+	done = rdbd_io_put_part(io);
 	spin_unlock_irq(&dev->req_lock);
-	rdbd_io_finish(io);
+	if (done)
+		rdbd_io_finish(io);
 }
 
 /*
@@ -591,11 +456,12 @@ void rdbd_submit_bio(struct bio *bio)
 	struct rdbd_backing *ldev;
 	struct rdbd_io *io;
 	struct bio *clone;
+	u64 flush_covers = 0;
 	bool net = false;
 
 	/* DATA carries at most RDBD_WIRE_MAX_DATA: see the queue limits */
 	bio = bio_split_to_limits(bio);
-	if (!bio)
+	if (!bio || !rdbd_fence_wait_io(dev, bio))
 		return;
 	ldev = rdbd_io_get_backing(dev);
 	if (ldev && bio_op(bio) == REQ_OP_READ &&
@@ -608,7 +474,7 @@ void rdbd_submit_bio(struct bio *bio)
 		rdbd_io_submit_diskless(dev, bio);
 		return;
 	}
-	if (rdbd_flush_is_noop(dev, bio)) {
+	if (rdbd_flush_is_noop(dev, bio, &flush_covers)) {
 		rdbd_io_put_backing(dev, REQ_OP_FLUSH, 0, BLK_STS_OK);
 		bio_endio(bio);
 		return;
@@ -628,6 +494,7 @@ void rdbd_submit_bio(struct bio *bio)
 	}
 	io = rdbd_io_setup(dev, ldev, bio, clone);
 	io->parts = 1;
+	io->flush_covers = flush_covers;
 	if (rdbd_io_is_write(bio)) {
 		/* before owning the range: see al.c */
 		rdbd_al_begin_io(dev, ldev, bio->bi_iter.bi_sector,
@@ -643,12 +510,12 @@ void rdbd_submit_bio(struct bio *bio)
 	 * before our disk may have it, see rdbd_sync_note_peer_write().
 	 */
 	if (net && rdbd_ioerr_read_from_peer(dev)) {
-		rdbd_io_send(io);
+		rdbd_tl_send(io);
 		net = false;
 	}
 	submit_bio_noacct(clone);
 	if (net)
-		rdbd_io_send(io);
+		rdbd_tl_send(io);
 }
 
 /* Make @ldev the disk I/O goes to.  Caller holds state_mutex. */
@@ -659,19 +526,22 @@ void rdbd_io_attach(struct rdbd_device *dev, struct rdbd_backing *ldev,
 	spin_lock_irq(&dev->req_lock);
 	dev->ldev = ldev;
 	dev->disk_state = disk_state;
-	dev->volatile_writes = true;	/* nothing known about its cache */
+	rdbd_mark_volatile(dev);	/* nothing known about its cache */
 	spin_unlock_irq(&dev->req_lock);
 }
 
 /**
- * rdbd_io_detach - stop I/O to the backing disk
+ * rdbd_io_stop - send no new I/O to the backing disk
  * @dev: the device (state_mutex held)
+ * @disk_state: what the disk is now (Diskless, or Failed until drained)
  *
- * New bios fail from now on (Diskless); waits until every clone already
- * on the backing disk has completed.
+ * From now on new bios find no disk (Diskless, see ioerr.c); the clones
+ * already on it, and every other holder of rdbd_io_get_backing(), still
+ * use it until rdbd_io_drain() says they are done.
  * Returns the backing disk, which the caller now owns.
  */
-struct rdbd_backing *rdbd_io_detach(struct rdbd_device *dev)
+struct rdbd_backing *rdbd_io_stop(struct rdbd_device *dev,
+				  enum rdbd_disk_state disk_state)
 {
 	struct rdbd_backing *ldev;
 
@@ -679,8 +549,40 @@ struct rdbd_backing *rdbd_io_detach(struct rdbd_device *dev)
 	spin_lock_irq(&dev->req_lock);
 	ldev = dev->ldev;
 	dev->ldev = NULL;
-	dev->disk_state = RDBD_DISK_DISKLESS;
+	dev->disk_state = disk_state;
+	spin_unlock_irq(&dev->req_lock);
+	return ldev;
+}
+
+/**
+ * rdbd_io_drain - wait until nothing holds the stopped disk
+ * @dev: the device, stopped (rdbd_io_stop())
+ *
+ * Called without state_mutex wherever a holder may need it to let go:
+ * a writer parked during a handshake, the handshake itself, the sync and
+ * verify threads (their last step takes state_mutex) and the receive
+ * loop.  Holding it here would wait for them for ever.
+ */
+void rdbd_io_drain(struct rdbd_device *dev)
+{
+	spin_lock_irq(&dev->req_lock);
 	wait_event_lock_irq(dev->io_wait, !dev->io_inflight, dev->req_lock);
 	spin_unlock_irq(&dev->req_lock);
+}
+
+/**
+ * rdbd_io_detach - stop I/O to the backing disk and wait for it
+ * @dev: the device (state_mutex held), disconnected and not open, so
+ *	 nothing that holds the disk waits for state_mutex (DETACH, down)
+ *
+ * New bios fail from now on (Diskless); waits until every clone already
+ * on the backing disk has completed.
+ * Returns the backing disk, which the caller now owns.
+ */
+struct rdbd_backing *rdbd_io_detach(struct rdbd_device *dev)
+{
+	struct rdbd_backing *ldev = rdbd_io_stop(dev, RDBD_DISK_DISKLESS);
+
+	rdbd_io_drain(dev);
 	return ldev;
 }

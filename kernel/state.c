@@ -5,8 +5,8 @@
  * with dev->state_mutex held and returns a negative errno with an extack
  * message, 0 when nothing had to change, or RDBD_CHANGED.
  *
- * The rules are DRBD 8.4's with fencing dont-care and no
- * allow-two-primaries; see drbd84-semantics.md.  While connected, a
+ * The rules are DRBD 8.4's with no allow-two-primaries (fencing is in
+ * fence.c); see drbd84-semantics.md.  While connected, a
  * promotion asks the peer first (conn.c) and role changes are told to it.
  */
 #include <linux/slab.h>
@@ -54,7 +54,7 @@ static void rdbd_set_role(struct rdbd_device *dev, enum rdbd_role role,
 	spin_lock_irq(&dev->req_lock);
 	dev->role = role;
 	dev->disk_state = disk_state;
-	dev->volatile_writes = true;	/* req.c: the next flush is real */
+	rdbd_mark_volatile(dev);	/* req.c: the next flush is real */
 	spin_unlock_irq(&dev->req_lock);
 }
 
@@ -364,7 +364,8 @@ int rdbd_primary(struct rdbd_device *dev, bool force,
 			    "Need access to UpToDate data");
 		return -ENODATA;
 	}
-	err = rdbd_primary_ask_peer(dev, extack);
+	err = rdbd_fence_may_promote(dev, force, extack) ?:
+	      rdbd_primary_ask_peer(dev, extack);
 	if (err)
 		return err;
 
@@ -440,6 +441,7 @@ int rdbd_secondary(struct rdbd_device *dev, struct netlink_ext_ack *extack)
 		}
 	}
 	pr_info("rdbd%u: Secondary\n", dev->minor);
+	rdbd_fence_demoted(dev);
 	rdbd_conn_send_state(dev);
 	return RDBD_CHANGED;
 }
@@ -458,6 +460,11 @@ int rdbd_down(struct rdbd_device *dev, struct netlink_ext_ack *extack)
 	int err;
 
 	lockdep_assert_held(&dev->state_mutex);
+	/* First, as it drops state_mutex: removal frees what a drain uses. */
+	if (rdbd_ioerr_wait_detached(dev)) {
+		rdbd_extack(extack, dev->minor, "the device was removed meanwhile");
+		return -ENODEV;
+	}
 	if (rdbd_dev_is_open(dev)) {
 		rdbd_extack(extack, dev->minor,
 			    "device is in use (mounted?); unmount it first");
@@ -481,6 +488,7 @@ int rdbd_down(struct rdbd_device *dev, struct netlink_ext_ack *extack)
 void rdbd_down_forced(struct rdbd_device *dev)
 {
 	lockdep_assert_held(&dev->state_mutex);
+	rdbd_ioerr_wait_detached(dev);	/* netlink is gone: not removed */
 	if (rdbd_secondary(dev, NULL) < 0) {
 		pr_err("rdbd%u: could not record the demotion on disk; the next attach will see a crashed primary\n",
 		       dev->minor);

@@ -146,10 +146,7 @@ static void rdbd_rs_req_free(struct rdbd_device *dev, struct rdbd_rs_req *rs)
 /* Kill the connection from a thread that does not own it. */
 void rdbd_sync_fail(struct rdbd_device *dev)
 {
-	rdbd_send_lock(&dev->conn);
-	if (dev->conn.sock)
-		kernel_sock_shutdown(dev->conn.sock, SHUT_RDWR);
-	rdbd_send_unlock(&dev->conn);
+	rdbd_conn_kill(dev);
 }
 
 static void rdbd_rs_read_endio(struct bio *bio)
@@ -306,7 +303,13 @@ struct rdbd_rs_batch_tx {
 		struct rdbd_p_rs_batch hdr;
 		struct rdbd_p_rs_extent ext[RDBD_RS_BATCH_EXTENTS];
 	} p;	/* no padding: 24 + 16 * n bytes, as sent */
-	struct bio_vec bv[RDBD_RS_BATCH_DATA / PAGE_SIZE];
+	/*
+	 * Each chunk's pages: its bytes / PAGE_SIZE, plus one part-filled
+	 * page.  With 4 KiB chunks in pages larger than 4 KiB the extra
+	 * page is most of it.
+	 */
+	struct bio_vec bv[RDBD_RS_BATCH_DATA / PAGE_SIZE +
+			  RDBD_RS_BATCH_EXTENTS];
 };
 
 /* Can @rs join a batch of @count chunks and @bytes so far? */
@@ -433,17 +436,21 @@ static void rdbd_sync_wait_reads(struct list_head *reading)
 	}
 }
 
-/* All chunks acked: new UUIDs, SYNC_DONE, Connected. */
-static void rdbd_sync_source_finish(struct rdbd_device *dev)
+/*
+ * All chunks acked: new UUIDs, SYNC_DONE, Connected.  @ldev is the disk
+ * the thread pinned; a failed one is stopped (ioerr.c) before it drains,
+ * so it may no longer be the device's.
+ */
+static void rdbd_sync_source_finish(struct rdbd_device *dev,
+				    struct rdbd_backing *ldev)
 {
-	struct rdbd_backing *ldev = dev->ldev;
 	struct rdbd_p_sync_done p = {};
 	struct rdbd_md md;
 	int i;
 
 	if (!rdbd_conn_lock_state(dev))
 		return;
-	if (!rdbd_cs_sync_source(dev->conn.cstate))
+	if (!rdbd_cs_sync_source(dev->conn.cstate) || dev->ldev != ldev)
 		goto out_unlock;
 	md = ldev->md;
 	md.uuid[RDBD_UUID_HISTORY1] = md.uuid[RDBD_UUID_HISTORY0];
@@ -460,11 +467,9 @@ static void rdbd_sync_source_finish(struct rdbd_device *dev)
 		goto out_unlock;
 	rdbd_sync_log_end(dev);
 	rdbd_sync_end_counters(dev);
-	spin_lock_irq(&dev->req_lock);
-	dev->conn.peer_disk_state = RDBD_DISK_UPTODATE;
-	spin_unlock_irq(&dev->req_lock);
-	rdbd_set_cstate(dev, RDBD_CONN_CONNECTED);
-	rdbd_nl_notify_state(dev);
+	/* The teardown may have run since the check above. */
+	if (rdbd_conn_busy_done(dev, RDBD_DISK_UPTODATE))
+		rdbd_nl_notify_state(dev);
 out_unlock:
 	mutex_unlock(&dev->state_mutex);
 }
@@ -702,7 +707,7 @@ static int rdbd_sync_thread(void *arg)
 	} else if (!kthread_should_stop()) {
 		pr_info("rdbd%u: sync sent %llu chunks in %llu packets\n",
 			dev->minor, chunks, packets);
-		rdbd_sync_source_finish(dev);
+		rdbd_sync_source_finish(dev, ldev);
 	}
 	rdbd_io_put_backing(dev, REQ_OP_READ, 0, BLK_STS_OK);
 	return 0;
@@ -966,9 +971,14 @@ void rdbd_sync_abort(struct rdbd_device *dev)
 int rdbd_sync_target_begin(struct rdbd_device *dev, u64 sync_uuid)
 {
 	struct rdbd_backing *ldev = dev->ldev;
-	struct rdbd_md md = ldev->md;
+	struct rdbd_md md;
 
 	lockdep_assert_held(&dev->state_mutex);
+	if (!ldev) {	/* it failed (ioerr.c): nothing to sync to */
+		rdbd_conn_error(dev, "peer started a sync, but this node has no disk; dropping connection");
+		return -EPROTO;
+	}
+	md = ldev->md;
 	/* A Primary only after its own REATTACH (ioerr.c), never by handshake */
 	if (dev->role == RDBD_ROLE_PRIMARY && !rdbd_ioerr_take_reattach(dev)) {
 		rdbd_conn_error(dev, "I shall become SyncTarget, but I am primary!");
@@ -995,6 +1005,13 @@ int rdbd_sync_target_start(struct rdbd_device *dev, u64 sync_uuid)
 
 	if (!rdbd_conn_lock_state(dev))
 		return -EINTR;
+	/* A sync starts from Connected: not during a sync or verify. */
+	if (dev->conn.cstate != RDBD_CONN_CONNECTED) {
+		rdbd_conn_error(dev, "peer started a sync while this node is busy (connection state %d); dropping connection",
+				dev->conn.cstate);
+		mutex_unlock(&dev->state_mutex);
+		return -EPROTO;
+	}
 	err = rdbd_sync_target_begin(dev, sync_uuid);
 	if (!err) {
 		spin_lock_irq(&dev->req_lock);
@@ -1058,6 +1075,7 @@ int rdbd_sync_target_done(struct rdbd_device *dev,
 	rdbd_set_cstate(dev, RDBD_CONN_CONNECTED);
 	rdbd_conn_send_state(dev);
 	rdbd_nl_notify_state(dev);
+	rdbd_helper_later(dev, "after-resync-target");
 out_unlock:
 	mutex_unlock(&dev->state_mutex);
 	return err;

@@ -182,7 +182,7 @@ static void rdbd_verify_set_cstate_locked(struct rdbd_device *dev,
 {
 	lockdep_assert_held(&dev->req_lock);
 	dev->conn.cstate = cs;
-	dev->volatile_writes = true;	/* as rdbd_set_cstate() */
+	rdbd_mark_volatile(dev);	/* as rdbd_set_cstate() */
 }
 
 static void rdbd_verify_cstate_changed(struct rdbd_device *dev)
@@ -216,11 +216,18 @@ static int rdbd_verify_hash(struct rdbd_device *dev, struct rdbd_backing *ldev,
 	}
 	rdbd_io_count(dev, REQ_OP_READ, blocks * RDBD_VERIFY_SECTORS);
 	desc->tfm = v->tfm;
-	/* rdbd_alloc_page_bio: one PAGE_SIZE (4 KiB) page per block */
+	/*
+	 * rdbd_alloc_page_bio: whole pages from the first, so block i is at
+	 * byte i * 4 KiB of them; a page (4 KiB or more, a multiple of it)
+	 * may hold several blocks, never part of one.
+	 */
 	for (i = 0; i < blocks && !err; i++) {
-		void *data = kmap_local_page(bio->bi_io_vec[i].bv_page);
+		u32 pos = i * RDBD_VERIFY_BLOCK;
+		struct page *page = bio->bi_io_vec[pos / PAGE_SIZE].bv_page;
+		void *data = kmap_local_page(page);
 
-		err = crypto_shash_digest(desc, data, RDBD_VERIFY_BLOCK,
+		err = crypto_shash_digest(desc, data + offset_in_page(pos),
+					  RDBD_VERIFY_BLOCK,
 					  out + i * v->digest_len);
 		kunmap_local(data);
 	}
@@ -272,8 +279,9 @@ static void rdbd_verify_end(struct rdbd_device *dev)
 	if (dev->ldev)
 		rdbd_bm_write(dev, dev->ldev);
 	rdbd_verify_log_end(dev, "done");
-	rdbd_set_cstate(dev, RDBD_CONN_CONNECTED);
-	rdbd_nl_notify_state(dev);
+	/* VerifyS: the teardown may have run since the caller's check. */
+	if (rdbd_conn_busy_done(dev, RDBD_DISK_DUNKNOWN))
+		rdbd_nl_notify_state(dev);
 }
 
 /* S: every batch answered. */

@@ -59,6 +59,14 @@
  *                -ENOPROTOOPT no verify-alg here, or none on the peer
  *                -EINVAL      the peer's verify-alg differs (both named)
  *                -ETIMEDOUT   the peer did not answer
+ *   PRIMARY (fencing)  -EPERM  disconnected, fencing resource-only or
+ *                             resource-and-stonith, the peer not known
+ *                             Outdated and the fence-peer handler did not
+ *                             outdate it: "Refusing to be Primary while
+ *                             peer is not outdated" (DRBD's -7; FORCE
+ *                             overrides); -EBUSY if the handler said the
+ *                             peer is Primary (this disk is then Outdated)
+ *   RESUME_IO    (none)       succeeds also when nothing was frozen
  * Asking for a state that is already in effect (PRIMARY while Primary,
  * SECONDARY while Secondary, DETACH while Diskless, DISCONNECT while
  * StandAlone) succeeds and sends no event.
@@ -90,6 +98,7 @@
  *   RDBD_CMD_OUTDATE, _INVALIDATE, _INVALIDATE_REMOTE   MINOR
  *   (CONNECT also takes FLAGS: RDBD_F_DISCARD_MY_DATA)
  *   RDBD_CMD_VERIFY          MINOR
+ *   RDBD_CMD_RESUME_IO       MINOR
  *
  * Replies to GET_STATUS and multicast RDBD_CMD_EVENT messages (group
  * RDBD_GENL_MCAST_EVENTS, sent on every state change) carry the following;
@@ -135,6 +144,7 @@ enum rdbd_cmd {
 	RDBD_CMD_INVALIDATE	= 15,	/* full sync towards this node */
 	RDBD_CMD_INVALIDATE_REMOTE = 16, /* full sync towards the peer */
 	RDBD_CMD_VERIFY		= 17,	/* online verify: this node VerifyS */
+	RDBD_CMD_RESUME_IO	= 18,	/* end a fencing freeze of application I/O */
 	__RDBD_CMD_MAX,
 };
 #define RDBD_CMD_MAX (__RDBD_CMD_MAX - 1)
@@ -177,6 +187,10 @@ enum rdbd_disk_attr {
 	/* u8, enum rdbd_on_io_error: what a backing-disk I/O error does;
 	 * a new device starts with detach */
 	RDBD_DISK_ON_IO_ERROR		= 6,
+	/* u8, enum rdbd_fencing: what losing the peer does to a Primary
+	 * and what a disconnected promotion needs; a new device starts
+	 * with dont-care */
+	RDBD_DISK_FENCING		= 7,
 	__RDBD_DISK_MAX,
 };
 #define RDBD_DISK_MAX (__RDBD_DISK_MAX - 1)
@@ -215,6 +229,29 @@ enum rdbd_on_io_error {
 	RDBD_ON_IO_ERROR_DETACH		= 0,
 	/* the bio completes with the error; the disk stays attached */
 	RDBD_ON_IO_ERROR_PASS_ON	= 1,
+};
+
+/*
+ * Fencing policies (RDBD_DISK_FENCING), DRBD 8.4's names and meaning.
+ * With resource-only or resource-and-stonith, a Primary that loses its
+ * peer, and a disconnected Secondary that is promoted while the peer is
+ * not known Outdated, run the fence-peer handler, whose exit code says
+ * what became of the peer (see "Fencing" in kernel/fence.c):
+ *   3 peer Inconsistent, 4 peer Outdated, 7 peer fenced (powered off):
+ *     the peer cannot take over with old data; recorded on disk
+ *     (RDBD_MDF_PEER_OUT_DATED);
+ *   5 peer unreachable: counts as outdated only if this disk is UpToDate;
+ *   6 peer is Primary: a Secondary outdates its own disk and refuses;
+ *   anything else: the peer's state is unknown.
+ */
+enum rdbd_fencing {
+	/* the peer is never fenced (DRBD's default) */
+	RDBD_FENCING_DONT_CARE		= 0,
+	/* fence-peer runs; application I/O goes on meanwhile */
+	RDBD_FENCING_RESOURCE_ONLY	= 1,
+	/* fence-peer runs and a Primary's application I/O is frozen until
+	 * it succeeds or RDBD_CMD_RESUME_IO */
+	RDBD_FENCING_RESOURCE_AND_STONITH = 2,
 };
 
 /* after-sb-Npri policies, DRBD's names */
@@ -284,6 +321,12 @@ enum rdbd_status_attr {
 	RDBD_STATUS_C_MIN_RATE_KIB	= 37,
 	RDBD_STATUS_C_MAX_RATE_KIB	= 38,
 	RDBD_STATUS_AL_EXTENTS		= 39,
+	RDBD_STATUS_FENCING		= 40,	/* u8, enum rdbd_fencing */
+	/* u8: 1 while application I/O is frozen by fencing (DRBD's
+	 * susp-fen), 0 otherwise */
+	RDBD_STATUS_SUSPENDED		= 41,
+	/* u8: 1 while a fence-peer handler runs for this device */
+	RDBD_STATUS_FENCING_PEER	= 42,
 	__RDBD_STATUS_MAX,
 };
 #define RDBD_STATUS_MAX (__RDBD_STATUS_MAX - 1)

@@ -48,6 +48,10 @@
  *              <---  WRITE_ACK {id 17, sector 8, size 4096}
  *   completes the application's bio once the local write is done too.
  *
+ * Epochs (version 3): after a run of DATA packets the Primary sends
+ * BARRIER; the Secondary acks it once those writes are durable on its
+ * disk (see struct rdbd_p_barrier).
+ *
  * Protocol versions: 1 is the first.  A peer whose [min, max] range does
  * not overlap ours is refused; the agreed version is the highest common.
  */
@@ -63,8 +67,14 @@
  * bitmaps.  A version 1 peer would do a full sync after a partial one was
  * agreed, so it is refused rather than half understood.
  */
-#define RDBD_WIRE_PROTO_MIN	2U
-#define RDBD_WIRE_PROTO_MAX	2U
+/*
+ * Version 3 adds epochs (BARRIER, BARRIER_ACK): the Primary learns when
+ * its writes are durable on the peer, whatever the protocol, and keeps a
+ * record of every write until then.  A version 2 peer never acks a
+ * barrier, so the Primary would hold its writes for ever: refused.
+ */
+#define RDBD_WIRE_PROTO_MIN	3U
+#define RDBD_WIRE_PROTO_MAX	3U
 
 /* Largest payload of any packet: a DATA header and 1 MiB of data. */
 #define RDBD_WIRE_MAX_DATA	(1024U * 1024)
@@ -86,6 +96,8 @@ enum rdbd_packet_id {
 	/* liveness */
 	RDBD_P_PING		= 0x0010,	/* no payload */
 	RDBD_P_PING_ACK		= 0x0011,	/* no payload */
+	RDBD_P_META_COOKIE	= 0x0012,	/* RDBD_FEAT_META: dial it, say... */
+	RDBD_P_META_HELLO	= 0x0013,	/* ...this on the meta socket */
 	/* states */
 	RDBD_P_STATE		= 0x0020,	/* my role/disk changed */
 	RDBD_P_STATE_CHG_REQ	= 0x0021,	/* may I become Primary? */
@@ -95,6 +107,8 @@ enum rdbd_packet_id {
 	RDBD_P_RECV_ACK		= 0x0031,	/* protocol B: received */
 	RDBD_P_WRITE_ACK	= 0x0032,	/* protocol C: on disk */
 	RDBD_P_NEG_ACK		= 0x0033,	/* the write failed there */
+	RDBD_P_BARRIER		= 0x0034,	/* v3: closes an epoch of DATA */
+	RDBD_P_BARRIER_ACK	= 0x0035,	/* v3: its writes are durable */
 	/* resync (SyncSource -> SyncTarget) */
 	RDBD_P_SYNC_UUID	= 0x0040,	/* starts a sync */
 	RDBD_P_RS_DATA		= 0x0041,
@@ -144,6 +158,17 @@ struct rdbd_wire_hdr {
  * RDBD_FEAT_RS_BATCH: "I understand RS_BATCH and RS_BATCH_ACK"; a sync
  * source sends scattered runs in RS_BATCH only to a peer that offered it.
  *
+ * RDBD_FEAT_META: "pings go on a second TCP connection".  With one
+ * socket, a PING waits behind every byte of data queued before it, and
+ * the peer reads it only after that data, which a slow disk holds up: a
+ * live peer is declared dead.  If both offer it, after authentication
+ * the accepting side sends META_COOKIE (a random number) on the data
+ * socket, the dialing side opens a second connection to the same
+ * address and sends META_HELLO with that cookie on it, and from then on
+ * PING and PING_ACK travel only there, each side answering them from a
+ * thread of its own.  Everything else stays on the data socket, in
+ * order.  Without the bit, pings stay on the data socket.
+ *
  * RDBD_FEAT_VERIFY: "I understand VERIFY_START ... VERIFY_DONE" (online
  * verify, 0x0050-0x0054).  A peer without it would drop the connection on
  * the first VERIFY_START as an unknown packet; with the bit, a node asked
@@ -153,7 +178,9 @@ struct rdbd_wire_hdr {
  */
 #define RDBD_FEAT_RS_BATCH	(1ULL << 0)
 #define RDBD_FEAT_VERIFY	(1ULL << 1)
-#define RDBD_FEAT_ALL		(RDBD_FEAT_RS_BATCH | RDBD_FEAT_VERIFY)
+#define RDBD_FEAT_META		(1ULL << 2)
+#define RDBD_FEAT_ALL		(RDBD_FEAT_RS_BATCH | RDBD_FEAT_VERIFY | \
+				 RDBD_FEAT_META)
 
 struct rdbd_p_hello {
 	__be32 protocol_min;
@@ -185,6 +212,16 @@ struct rdbd_p_auth_response {
 struct rdbd_p_auth_result {
 	__be32 accepted;	/* 1: your response was right; 0: it was not */
 	__be32 pad;		/* 0 */
+};
+
+/*
+ * META_COOKIE (data socket, acceptor to dialer) and META_HELLO (first
+ * packet on the meta socket, dialer to acceptor): the same random
+ * cookie ties the second connection to the authenticated first one.
+ */
+struct rdbd_p_meta {
+	__be64 cookie;
+	__u8 reserved[8];	/* 0 */
 };
 
 struct rdbd_p_params {
@@ -266,6 +303,29 @@ struct rdbd_p_ack {
 	__be64 sector;
 	__be64 block_id;
 	__be32 size;
+	__be32 pad;		/* 0 */
+};
+
+/*
+ * BARRIER closes an epoch: the DATA packets sent since the previous
+ * BARRIER (writes of any kind, flushes and discards included; at least
+ * one).  The receiver answers BARRIER_ACK with the same fields once every
+ * write of the epoch (and of every earlier epoch) has completed on its
+ * disk and its disk's volatile cache was flushed, in epoch order.  Until
+ * then the Primary keeps each write on record: if the connection is lost
+ * first, the write's blocks are marked out of sync, whatever the protocol
+ * acknowledged (kernel/epoch.c).  Epochs count from 1 on every
+ * connection; an ack for another epoch than the oldest unacked one, or
+ * with another count of writes, is a protocol error.
+ *
+ *   Primary                                  Secondary
+ *   DATA {id 17} DATA {id 18}  --->          submit both
+ *   BARRIER {epoch 1, writes 2} --->         both done: flush the disk
+ *              <---  BARRIER_ACK {epoch 1, writes 2}
+ */
+struct rdbd_p_barrier {
+	__be64 epoch;
+	__be32 writes;		/* DATA packets in the epoch */
 	__be32 pad;		/* 0 */
 };
 
@@ -425,6 +485,7 @@ static_assert(sizeof(struct rdbd_p_hello) == 184, "wire size");
 static_assert(sizeof(struct rdbd_p_auth_challenge) == 64, "wire size");
 static_assert(sizeof(struct rdbd_p_auth_response) == 72, "wire size");
 static_assert(sizeof(struct rdbd_p_auth_result) == 8, "wire size");
+static_assert(sizeof(struct rdbd_p_meta) == 16, "wire size");
 static_assert(sizeof(struct rdbd_p_params) == 32, "wire size");
 static_assert(sizeof(struct rdbd_p_uuids) == 56, "wire size");
 static_assert(sizeof(struct rdbd_p_state) == 8, "wire size");
@@ -432,6 +493,7 @@ static_assert(sizeof(struct rdbd_p_state_chg_req) == 8, "wire size");
 static_assert(sizeof(struct rdbd_p_state_chg_reply) == 8, "wire size");
 static_assert(sizeof(struct rdbd_p_data) == 32, "wire size");
 static_assert(sizeof(struct rdbd_p_ack) == 24, "wire size");
+static_assert(sizeof(struct rdbd_p_barrier) == 16, "wire size");
 static_assert(sizeof(struct rdbd_p_sync_uuid) == 8, "wire size");
 static_assert(sizeof(struct rdbd_p_sync_done) == 32, "wire size");
 static_assert(sizeof(struct rdbd_p_reattach) == 32, "wire size");
