@@ -252,15 +252,16 @@ TEST_CASE("the disk options record adds each setting to the last",
 	char dir[] = "/tmp/rdbd-record-XXXXXX";
 	REQUIRE(mkdtemp(dir));
 	const std::string records = std::string(dir) + "/run";
-	DiskOptsOp rate{1, 4096, {}, {}, {}, {}, {}};
-	DiskOptsOp cap{1, {}, {}, {}, 8192, {}, {}};
+	DiskOptsOp rate{1, 4096, {}, {}, {}, {}, {}, {}};
+	DiskOptsOp cap{1, {}, {}, {}, 8192, {}, {}, {}};
 
 	CHECK_FALSE(read_applied_disk(records, "r1"));
 	write_applied_disk(records, rate, "r1");
 	write_applied_disk(records, cap, "r1");
 	CHECK(read_applied_disk(records, "r1") ==
 	      "disk-options 1 resync-rate=4096 c-plan-ahead=20 c-min-rate=250 "
-	      "c-max-rate=8192 al-extents=1237 on-io-error=detach");
+	      "c-max-rate=8192 al-extents=1237 on-io-error=detach "
+	      "fencing=dont-care");
 	forget_applied_disk(records, "r1");
 	CHECK_FALSE(read_applied_disk(records, "r1"));
 	rmdir(records.c_str());

@@ -274,6 +274,7 @@ TEST_CASE("dump writes every default and inherited value", "[config][dump]")
         c-min-rate 250;
         c-max-rate 102400;
         on-io-error detach;
+        fencing dont-care;
     }
     net {
         protocol C;

@@ -213,7 +213,7 @@ const BadConfig kOptionErrors[] = {
 	 "resource r0 {\n  disk { resync-rat 10M; }\n}\n",
 	 "t.conf:2:10: unknown keyword 'resync-rat' in 'disk' of resource r0 "
 	 "(expected one of: al-extents, resync-rate, c-plan-ahead, "
-	 "c-min-rate, c-max-rate, on-io-error)"},
+	 "c-min-rate, c-max-rate, on-io-error, fencing)"},
 	{"bad rate suffix", "resource r0 {\n  disk { resync-rate 10X; }\n}\n",
 	 "t.conf:2:22: bad value '10X' for 'resync-rate' (expected a number "
 	 "of KiB/s, 1..4194304, with an optional suffix k, M or G)"},
@@ -247,6 +247,10 @@ const BadConfig kOptionErrors[] = {
 	 "resource r0 {\n  disk { on-io-error call-local-io-error; }\n}\n",
 	 "t.conf:2:22: on-io-error call-local-io-error: not supported by rdbd; "
 	 "use one of: detach, pass_on"},
+	{"fencing with a word DRBD does not have",
+	 "resource r0 {\n  disk { fencing stonith; }\n}\n",
+	 "t.conf:2:18: bad value 'stonith' for 'fencing' (expected one of: "
+	 "dont-care, resource-only, resource-and-stonith)"},
 	{"after-sb-0pri value of another key",
 	 "resource r0 {\n  net { after-sb-0pri consensus; }\n}\n",
 	 "t.conf:2:23: bad value 'consensus' for 'after-sb-0pri' (expected one "

@@ -194,7 +194,8 @@ TEST_CASE("events --json: the status object with the event", "[events]")
 		      R"("verify_oos_kib": 0, )"
 		      R"("resync_rate_kib": null, "c_plan_ahead_ds": null, )"
 		      R"("c_min_rate_kib": null, "c_max_rate_kib": null, )"
-		      R"("al_extents": null})");
+		      R"("al_extents": null, "fencing": null, "suspended": 0, )"
+		      R"("fencing_peer": 0})");
 
 	DeviceStatus s = device("r0", 0);
 	CHECK(p.apply(batch({update(s)})).empty());

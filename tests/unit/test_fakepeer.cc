@@ -7,6 +7,7 @@
 #include <rdbd/genl.h>
 #include <rdbd/wire.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -291,4 +292,58 @@ TEST_CASE("parsing what the node sends", "[fakepeer]")
 	CHECK(errno_name(1) == "errno 1");
 	CHECK_FALSE(parse_verify_reply(Bytes(2)));
 	CHECK_FALSE(parse_params(Bytes(2)));
+}
+
+TEST_CASE("impostor and bitmap packets", "[fakepeer]")
+{
+	SECTION("a HELLO claiming another protocol range and auth")
+	{
+		const Bytes b = hello_claiming("rabius", "r0", 1, 1, true);
+		const auto h = parse_header(first(b, sizeof(rdbd_wire_hdr)));
+		REQUIRE(h);
+		CHECK(h->cmd == RDBD_P_HELLO);
+		const auto hello = parse_hello(after(b, sizeof(rdbd_wire_hdr)));
+		REQUIRE(hello);
+		CHECK(hello->protocol_min == 1);
+		CHECK(hello->protocol_max == 1);
+		CHECK(hello->wants_auth);
+		CHECK(hello->node == "rabius");
+	}
+	SECTION("bitmap blocks are 4 KiB apart with one bit each")
+	{
+		const Bytes b = bitmap_block(3);
+		REQUIRE(b.size() == sizeof(rdbd_wire_hdr) + sizeof(rdbd_p_bitmap));
+		rdbd_p_bitmap p;
+		std::memcpy(&p, b.data() + sizeof(rdbd_wire_hdr), sizeof(p));
+		CHECK(be64toh(p.offset) == 3 * RDBD_WIRE_BITMAP_BLOCK);
+		CHECK(p.bits[0] == 1);
+		CHECK(std::count(p.bits + 1, p.bits + sizeof(p.bits), 0) ==
+		      sizeof(p.bits) - 1);
+	}
+	SECTION("UUIDS may mark blocks, PARAMS claim any size")
+	{
+		rdbd_p_uuids node{};
+		node.uuid[0] = htobe64(0x1234);
+		const auto u = uuids_echo(Bytes(reinterpret_cast<uint8_t *>(&node),
+						reinterpret_cast<uint8_t *>(&node) +
+							sizeof(node)),
+					  7);
+		REQUIRE(u);
+		rdbd_p_uuids ours;
+		std::memcpy(&ours, u->data() + sizeof(rdbd_wire_hdr), sizeof(ours));
+		CHECK(be64toh(ours.bits_set) == 7);
+		CHECK(be64toh(ours.uuid[0]) == 0x1234);
+		const auto p = parse_params(after(params(RDBD_PROT_C,
+							 kBitmapAttackDataBytes),
+						  sizeof(rdbd_wire_hdr)));
+		REQUIRE(p);
+		CHECK(p->data_bytes == kBitmapAttackDataBytes);
+	}
+	SECTION("every new mode parses")
+	{
+		for (const char *m : {"bad-version", "bad-auth-response",
+				      "silent-after-hello", "bitmap-trickle",
+				      "bitmap-disorder", "bitmap-miscount"})
+			CHECK(parse_mode(m));
+	}
 }

@@ -92,3 +92,25 @@ TEST_CASE("authkeys: digests", "[hb][authkeys]")
 	CHECK_FALSE(auth_verify(sha256, "abd", auth_digest(sha256, "abc")));
 	CHECK_FALSE(auth_verify(sha256, "abc", "00"));
 }
+
+TEST_CASE("authkeys: a '#' inside a key is refused, a comment is not",
+	  "[hb][authkeys]")
+{
+	CHECK(error_of("auth 1\n1 sha256 abc#def\n") ==
+	      "authkeys:2: '#' inside a word: Heartbeat would cut the key "
+	      "there and use another key than the one written; use a key "
+	      "without '#'");
+	const auto k = parse_authkeys("# keys\nauth 1 # signing\n"
+				      "1 sha256 abcdef # the key\n",
+				      "authkeys");
+	CHECK(k.keys.at(1).secret == "abcdef");
+}
+
+TEST_CASE("authkeys: the seed's sha is sha1", "[hb][authkeys]")
+{
+	const auto k = parse_authkeys("auth 1\n1 sha seedsecret\n", "authkeys");
+	CHECK(k.keys.at(1).method == AuthMethod::kSha1);
+	CHECK(k.keys.at(1).secret == "seedsecret");
+	CHECK(error_of("auth 1\n1 shaa x\n") ==
+	      "authkeys:2: unknown method 'shaa' (crc, md5, sha1 or sha256)");
+}

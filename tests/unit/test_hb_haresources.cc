@@ -77,3 +77,24 @@ TEST_CASE("haresources: every error names file and line", "[hb][haresources]")
 	CHECK(error_of("corman a::x::::y\n") ==
 	      "haresources:1: empty argument in 'a::x::::y'");
 }
+
+TEST_CASE("haresources: the seed's drbddisk is rdbddisk", "[hb][haresources]")
+{
+	const auto h = parse_haresources("corman drbddisk::r0 mail\n",
+					 "haresources", kNodes);
+	REQUIRE(h.groups.size() == 1);
+	CHECK(h.groups[0].resources[0].name == "rdbddisk");
+	CHECK(h.groups[0].resources[0].args == std::vector<std::string>{"r0"});
+	CHECK(h.groups[0].key() == "drbddisk::r0"); // as written
+}
+
+TEST_CASE("haresources: a line of only odd whitespace is blank",
+	  "[hb][haresources]")
+{
+	// Found by the haresources fuzzer: a vertical tab then a line
+	// continuation made a line with no words, which was indexed.
+	const auto h = parse_haresources("corman rdbddisk::r0\n\v\\",
+					 "haresources", kNodes);
+	REQUIRE(h.groups.size() == 1);
+	CHECK(h.groups[0].preferred_node == "corman");
+}

@@ -274,8 +274,28 @@ TEST_CASE("man: every key of status --json is documented", "[hb][man]")
 	options.state_dir = state;
 	// Not run: no link is opened, the status is that of a fresh start.
 	Daemon daemon(options, config, keys, resources);
-	const std::string json = daemon.status_json();
+	std::string json = daemon.status_json();
 	REQUIRE(system(("rm -rf " + state).c_str()) == 0);
+	// The uplink monitor's object, as the daemon puts it under "uplink".
+	UplinksConfig uplinks;
+	for (const char *name : {"wan1", "wan2"}) {
+		UplinkConfig u;
+		u.name = name;
+		uplinks.uplinks.push_back(u);
+	}
+	uplinks.dns = DnsUpdateConfig{};
+	EventLoop loop;
+	ProcessRunner runner(loop);
+	UplinkMonitor monitor(loop, runner, uplinks, "corman",
+			      [](auto &, auto &, auto &) {});
+	json += monitor.status_json().dump();
+	// The ping nodes' objects, and the keys of "ping" around them.
+	config.ping_nodes = {{"gw", {"10.0.0.254"}, "ha.cf:9"}};
+	PingMonitor ping(loop, config, [](auto &, bool) {});
+	json += ping.status_json().dump();
+	for (const char *k : {"ping", "ipfail", "reachable", "peer_reachable",
+			      "verdict"})
+		json += std::string("\"") + k + "\":";
 
 	const ManPage page = read_page("rdbd-heartbeat.8");
 	const std::string &text = page.section_text("STATUS JSON");
@@ -290,5 +310,15 @@ TEST_CASE("man: every key of status --json is documented", "[hb][man]")
 	for (const auto &k : keys_seen) {
 		INFO("status --json key " << k);
 		CHECK(mentions(text, k));
+	}
+}
+
+TEST_CASE("man: every rsc_defaults / rsc_options key is documented", "[hb][man]")
+{
+	const auto tags =
+		read_page("rdbd-ha.cf.5").tags_under("HA.CF/Resource operations");
+	for (const auto &k : ops_keys()) {
+		INFO("key " << k);
+		CHECK(tags.count(k));
 	}
 }

@@ -159,3 +159,31 @@ TEST_CASE("messages: a peer that restarted while we were down is new",
 	CHECK(g.check(7, 50, 0) == V::kOldGeneration);
 	CHECK(g.check(8, 50, 0) == V::kOldGeneration);
 }
+
+TEST_CASE("messages: after a restart of the receiver, only echoes of its "
+	  "generation are taken", "[hb][messages]")
+{
+	using V = ReplayGuard::Verdict;
+	// We were down and came back as generation 20; the peer is at 7,
+	// whose messages before our restart echoed our old generation 19.
+	ReplayGuard g(2, 7, 20);
+	CHECK(g.check(7, 50, 0, 19) == V::kUnconfirmed); // recorded earlier
+	CHECK(g.check(7, 51, 1, 0) == V::kUnconfirmed);	 // has not heard us
+	CHECK(g.generation() == 0);
+	CHECK(g.heard() == 7); // what our heartbeats now echo to the peer
+	CHECK(g.check(7, 52, 0, 20) == V::kNew);	 // heard us: fresh
+	CHECK(g.check(7, 50, 0, 19) == V::kReplay);	 // the old one again
+	CHECK(g.check(7, 53, 1, 20) == V::kNew);
+	// A peer that restarted must confirm its new generation too.
+	CHECK(g.check(8, 1, 0, 0) == V::kUnconfirmed);
+	CHECK(g.check(8, 2, 0, 20) == V::kRestarted);
+}
+
+TEST_CASE("messages: a peer without yg (an older daemon) is taken as before",
+	  "[hb][messages]")
+{
+	using V = ReplayGuard::Verdict;
+	ReplayGuard g(1, 0, 20);
+	CHECK(g.check(5, 1, 0) == V::kNew);
+	CHECK(g.check(5, 1, 0) == V::kReplay);
+}

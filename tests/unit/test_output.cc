@@ -182,7 +182,8 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("verify_oos_kib": 0, )"
 		      R"("resync_rate_kib": 10240, "c_plan_ahead_ds": 20, )"
 		      R"("c_min_rate_kib": 250, "c_max_rate_kib": 102400, )"
-		      R"("al_extents": 1237})");
+		      R"("al_extents": 1237, "fencing": null, "suspended": 0, )"
+		      R"("fencing_peer": 0})");
 	}
 	SECTION("resyncing has a percentage and resync counters")
 	{
@@ -219,7 +220,8 @@ TEST_CASE_METHOD(StatusFixture, "status --json has exactly the documented keys",
 		      R"("verify_oos_kib": 0, )"
 		      R"("resync_rate_kib": null, "c_plan_ahead_ds": null, )"
 		      R"("c_min_rate_kib": null, "c_max_rate_kib": null, )"
-		      R"("al_extents": null})");
+		      R"("al_extents": null, "fencing": null, "suspended": 0, )"
+		      R"("fencing_peer": 0})");
 	}
 }
 

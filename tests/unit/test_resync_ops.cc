@@ -19,7 +19,8 @@ TEST_CASE("dry-run text of the resync operations", "[ops][resync]")
 
 	CHECK(format_plan(plan_disk_options(corman)) ==
 	      "disk-options 0 resync-rate=250 c-plan-ahead=20 c-min-rate=250 "
-	      "c-max-rate=102400 al-extents=1237 on-io-error=detach\n");
+	      "c-max-rate=102400 al-extents=1237 on-io-error=detach "
+	      "fencing=dont-care\n");
 	CHECK(format_plan(plan_pause_sync(corman)) == "pause-sync 0\n");
 	CHECK(format_plan(plan_resume_sync(corman)) == "resume-sync 0\n");
 	CHECK(format_plan(plan_outdate(corman)) == "outdate 0\n");
@@ -51,7 +52,8 @@ TEST_CASE("disk options reach up and adjust only when configured",
 	// before attach: al-extents is read when the disk is attached
 	CHECK(format_op(up[1].op) ==
 	      "disk-options 0 resync-rate=4096 c-plan-ahead=0 c-min-rate=250 "
-	      "c-max-rate=102400 al-extents=1237 on-io-error=detach");
+	      "c-max-rate=102400 al-extents=1237 on-io-error=detach "
+	      "fencing=dont-care");
 }
 
 TEST_CASE("on-io-error pass_on reaches up and adjust as a disk option",
@@ -64,8 +66,31 @@ TEST_CASE("on-io-error pass_on reaches up and adjust as a disk option",
 	REQUIRE(up.size() == 4);
 	CHECK(format_op(up[1].op) ==
 	      "disk-options 0 resync-rate=250 c-plan-ahead=20 c-min-rate=250 "
-	      "c-max-rate=102400 al-extents=1237 on-io-error=pass_on");
+	      "c-max-rate=102400 al-extents=1237 on-io-error=pass_on "
+	      "fencing=dont-care");
 	CHECK(disk_opts_op(corman).on_io_error == RDBD_ON_IO_ERROR_PASS_ON);
+}
+
+TEST_CASE("fencing is parsed, sent as a disk option, dumped and adjusted",
+	  "[ops][resync][fencing]")
+{
+	const Config c = parse(std::string(kTwoNodes).replace(
+		std::string(kTwoNodes).find("resource r0 {") + 13, 0,
+		"\n  disk { fencing resource-and-stonith; }"));
+	CHECK(c.resources[0].disk.fencing ==
+	      DiskOptions::Fencing::ResourceAndStonith);
+	const NodeResource corman = resource_on_node(c.resources[0], "corman");
+	const Plan up = plan_up(corman);
+	REQUIRE(up.size() == 4);
+	CHECK(format_op(up[1].op) ==
+	      "disk-options 0 resync-rate=250 c-plan-ahead=20 c-min-rate=250 "
+	      "c-max-rate=102400 al-extents=1237 on-io-error=detach "
+	      "fencing=resource-and-stonith");
+	CHECK(disk_opts_op(corman).fencing ==
+	      RDBD_FENCING_RESOURCE_AND_STONITH);
+	CHECK(format_plan(plan_resume_io(corman)) == "resume-io 0\n");
+	CHECK(fencing_name(DiskOptions::Fencing::ResourceOnly) ==
+	      "resource-only");
 }
 
 TEST_CASE("after-sb policies: DRBD's names, unsupported ones refused",

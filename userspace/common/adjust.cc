@@ -86,7 +86,7 @@ DiskOptsOp default_disk_opts(unsigned minor)
 	const DiskOptions d;
 	return {minor,		   d.resync_rate_kib, d.c_plan_ahead_ds,
 		d.c_min_rate_kib, d.c_max_rate_kib,  d.al_extents,
-		RDBD_ON_IO_ERROR_DETACH};
+		RDBD_ON_IO_ERROR_DETACH, RDBD_FENCING_DONT_CARE};
 }
 
 // Sets the fields that `text` (a record) names, ignoring anything else.
@@ -117,6 +117,8 @@ DiskOptsOp running_disk_opts(const NodeResource &r, const DeviceStatus &k,
 		op.c_max_rate_kib = k.c_max_rate_kib;
 		op.al_extents = k.al_extents;
 	}
+	if (k.fencing_reported)
+		op.fencing = k.fencing;
 	return op;
 }
 
@@ -148,7 +150,7 @@ void adjust_disk_options(const NodeResource &r, const DeviceStatus &k,
 {
 	const DiskOptsOp have = running_disk_opts(r, k, applied);
 	const DiskOptsOp want = disk_opts_op(r);
-	DiskOptsOp change{r.minor(), {}, {}, {}, {}, {}, {}};
+	DiskOptsOp change{r.minor(), {}, {}, {}, {}, {}, {}, {}};
 	std::string list;
 	for (const DiskOptField &f : kDiskOptFields) {
 		if (have.*f.field == want.*f.field)

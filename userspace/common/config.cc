@@ -205,6 +205,14 @@ DiskOptions bind_disk(const OptionSources &sources)
 		disk.on_io_error = text_of(*v) == "pass_on"
 					   ? DiskOptions::OnIoError::PassOn
 					   : DiskOptions::OnIoError::Detach;
+	if (const ConfigNode *v = sources.value("fencing")) {
+		const std::string word = text_of(*v);
+		disk.fencing = word == "resource-only"
+				       ? DiskOptions::Fencing::ResourceOnly
+			       : word == "resource-and-stonith"
+				       ? DiskOptions::Fencing::ResourceAndStonith
+				       : DiskOptions::Fencing::DontCare;
+	}
 	return disk;
 }
 
@@ -481,6 +489,18 @@ const std::vector<NumberOption<DiskOptions>> &disk_numbers()
 std::string_view on_io_error_name(DiskOptions::OnIoError value)
 {
 	return value == DiskOptions::OnIoError::PassOn ? "pass_on" : "detach";
+}
+
+std::string_view fencing_name(DiskOptions::Fencing value)
+{
+	switch (value) {
+	case DiskOptions::Fencing::ResourceOnly:
+		return "resource-only";
+	case DiskOptions::Fencing::ResourceAndStonith:
+		return "resource-and-stonith";
+	default:
+		return "dont-care";
+	}
 }
 
 const std::vector<NumberOption<StartupOptions>> &startup_numbers()

@@ -57,6 +57,8 @@ const std::vector<WordOption<NetOptions>> &net_words();
 // disk { } section.  Units as in drbd.conf; defaults are DRBD 8.4's.
 struct DiskOptions {
 	enum class OnIoError { Detach, PassOn };
+	// In the order of enum rdbd_fencing (<rdbd/genl.h>).
+	enum class Fencing { DontCare, ResourceOnly, ResourceAndStonith };
 
 	unsigned al_extents = 1237;	     // activity-log hot regions
 	unsigned resync_rate_kib = 250;	     // KiB/s, fixed-rate controller
@@ -64,6 +66,7 @@ struct DiskOptions {
 	unsigned c_min_rate_kib = 250;	     // KiB/s kept for resync under load
 	unsigned c_max_rate_kib = 102400;    // KiB/s, dynamic controller cap
 	OnIoError on_io_error = OnIoError::Detach;
+	Fencing fencing = Fencing::DontCare;
 
 	bool operator==(const DiskOptions &o) const
 	{
@@ -72,12 +75,14 @@ struct DiskOptions {
 		       c_plan_ahead_ds == o.c_plan_ahead_ds &&
 		       c_min_rate_kib == o.c_min_rate_kib &&
 		       c_max_rate_kib == o.c_max_rate_kib &&
-		       on_io_error == o.on_io_error;
+		       on_io_error == o.on_io_error && fencing == o.fencing;
 	}
 };
 
 const std::vector<NumberOption<DiskOptions>> &disk_numbers();
 std::string_view on_io_error_name(DiskOptions::OnIoError value);
+// DRBD's names: dont-care, resource-only, resource-and-stonith.
+std::string_view fencing_name(DiskOptions::Fencing value);
 
 // startup { } section, used by `rdbdadm` at boot (rdbd.service).
 struct StartupOptions {

@@ -60,6 +60,7 @@ void dump_disk(std::ostream &out, const DiskOptions &disk)
 	open_section(out, 1, "disk");
 	put_numbers(out, disk, disk_numbers());
 	put(out, 2, "on-io-error", std::string(on_io_error_name(disk.on_io_error)));
+	put(out, 2, "fencing", std::string(fencing_name(disk.fencing)));
 	close_section(out, 1);
 }
 

@@ -123,6 +123,9 @@ const SectionSpec &disk_schema()
 		rate("c-min-rate", 0, 4194304),
 		rate("c-max-rate", 250, 4194304),
 		on_io_error(),
+		// DRBD 8.4's fencing policies, all three (fence.c).
+		choice("fencing",
+		       {"dont-care", "resource-only", "resource-and-stonith"}),
 	}};
 	return spec;
 }
@@ -331,7 +334,6 @@ std::string_view drbd_only_hint(std::string_view keyword)
 			   "disk { } since 8.4"},
 		{"rate", "DRBD 8.3's syncer rate; write resync-rate in disk { }"},
 		{"allow-two-primaries", "rdbd allows one Primary only"},
-		{"fencing", "rdbd has no fencing policies yet"},
 		{"csums-alg", "rdbd has no checksum-based resync"},
 		{"data-integrity-alg", "rdbd does not checksum every write"},
 		{"max-buffers", "rdbd sizes its buffers itself"},

@@ -83,6 +83,7 @@ NlMessage request(GenlClient &k, const DiskOptsOp &o)
 		{RDBD_DISK_C_MAX_RATE_KIB, false},
 		{RDBD_DISK_AL_EXTENTS, false},
 		{RDBD_DISK_ON_IO_ERROR, true},
+		{RDBD_DISK_FENCING, true},
 	};
 	static_assert(std::size(kAttrs) == std::size(kDiskOptFields));
 	for (size_t i = 0; i < std::size(kAttrs); ++i) {
@@ -124,6 +125,7 @@ template <>
 constexpr uint8_t kMinorOnlyCmd<InvalidateRemoteOp> =
 	RDBD_CMD_INVALIDATE_REMOTE;
 template <> constexpr uint8_t kMinorOnlyCmd<VerifyOp> = RDBD_CMD_VERIFY;
+template <> constexpr uint8_t kMinorOnlyCmd<ResumeIoOp> = RDBD_CMD_RESUME_IO;
 
 template <typename T,
 	  typename = std::enable_if_t<kMinorOnlyCmd<T> != 0>>

@@ -99,6 +99,11 @@ std::string op_text(const VerifyOp &o)
 	return head("verify", o.minor);
 }
 
+std::string op_text(const ResumeIoOp &o)
+{
+	return head("resume-io", o.minor);
+}
+
 std::string after_sb_text(const ConnectOp &o)
 {
 	std::string text;
@@ -193,7 +198,7 @@ bool after_sb_allowed(int primaries, uint8_t v)
 
 } // namespace
 
-const DiskOptField kDiskOptFields[6] = {
+const DiskOptField kDiskOptFields[7] = {
 	{"resync-rate", &DiskOptsOp::resync_rate_kib, {}},
 	{"c-plan-ahead", &DiskOptsOp::c_plan_ahead_ds, {}},
 	{"c-min-rate", &DiskOptsOp::c_min_rate_kib, {}},
@@ -201,6 +206,10 @@ const DiskOptField kDiskOptFields[6] = {
 	{"al-extents", &DiskOptsOp::al_extents, {}},
 	// enum rdbd_on_io_error
 	{"on-io-error", &DiskOptsOp::on_io_error, {"detach", "pass_on"}},
+	// enum rdbd_fencing
+	{"fencing",
+	 &DiskOptsOp::fencing,
+	 {"dont-care", "resource-only", "resource-and-stonith"}},
 };
 
 std::string disk_opt_text(const DiskOptField &f, uint32_t value)
@@ -272,7 +281,7 @@ static bool disk_opts_configured(const NodeResource &r)
 	       d.c_min_rate_kib != dflt.c_min_rate_kib ||
 	       d.c_max_rate_kib != dflt.c_max_rate_kib ||
 	       d.al_extents != dflt.al_extents ||
-	       d.on_io_error != dflt.on_io_error;
+	       d.on_io_error != dflt.on_io_error || d.fencing != dflt.fencing;
 }
 
 Plan plan_up(const NodeResource &r)
@@ -343,7 +352,7 @@ DiskOptsOp disk_opts_op(const NodeResource &r)
 			: RDBD_ON_IO_ERROR_DETACH;
 	return {r.minor(),	   d.resync_rate_kib, d.c_plan_ahead_ds,
 		d.c_min_rate_kib, d.c_max_rate_kib,  d.al_extents,
-		on_io_error};
+		on_io_error,	   static_cast<uint32_t>(d.fencing)};
 }
 
 Plan plan_disk_options(const NodeResource &r)
@@ -379,6 +388,11 @@ Plan plan_invalidate_remote(const NodeResource &r)
 Plan plan_verify(const NodeResource &r)
 {
 	return {{VerifyOp{r.minor()}, {}}};
+}
+
+Plan plan_resume_io(const NodeResource &r)
+{
+	return {{ResumeIoOp{r.minor()}, {}}};
 }
 
 std::string format_plan(const Plan &plan)

@@ -119,6 +119,7 @@ struct DiskOptsOp {
 	std::optional<uint32_t> c_max_rate_kib;
 	std::optional<uint32_t> al_extents; // applies at the next attach
 	std::optional<uint32_t> on_io_error; // enum rdbd_on_io_error
+	std::optional<uint32_t> fencing;     // enum rdbd_fencing
 };
 
 // Each disk option: its drbd.conf / dry-run name and its field.  A
@@ -128,7 +129,7 @@ struct DiskOptField {
 	std::optional<uint32_t> DiskOptsOp::*field;
 	std::vector<const char *> value_names; // index = value; empty: a number
 };
-extern const DiskOptField kDiskOptFields[6];
+extern const DiskOptField kDiskOptFields[7];
 
 // A disk option's value as text (its name, or the number) and back;
 // nullopt for text that is neither.
@@ -160,10 +161,15 @@ struct VerifyOp {
 	unsigned minor;
 };
 
+// End a freeze of application I/O by fencing (resource-and-stonith).
+struct ResumeIoOp {
+	unsigned minor;
+};
+
 using Op = std::variant<CreateMdOp, NewMinorOp, AttachOp, DetachOp, ConnectOp,
 			DisconnectOp, PrimaryOp, SecondaryOp, DelMinorOp,
 			DiskOptsOp, PauseSyncOp, ResumeSyncOp, OutdateOp,
-			InvalidateOp, InvalidateRemoteOp, VerifyOp>;
+			InvalidateOp, InvalidateRemoteOp, VerifyOp, ResumeIoOp>;
 
 std::string format_op(const Op &op);
 unsigned op_minor(const Op &op);
@@ -197,6 +203,7 @@ Plan plan_outdate(const NodeResource &r);
 Plan plan_invalidate(const NodeResource &r);
 Plan plan_invalidate_remote(const NodeResource &r);
 Plan plan_verify(const NodeResource &r);
+Plan plan_resume_io(const NodeResource &r);
 
 // The dry-run text: format_op() of each step, one per line.
 std::string format_plan(const Plan &plan);

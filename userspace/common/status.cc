@@ -30,6 +30,9 @@ const StatusField<uint8_t> kU8Fields[] = {
 	{RDBD_STATUS_PEER_DISK_STATE, &DeviceStatus::peer_disk_state},
 	{RDBD_STATUS_PROTOCOL, &DeviceStatus::protocol},
 	{RDBD_STATUS_SPLIT_BRAIN, &DeviceStatus::split_brain},
+	{RDBD_STATUS_FENCING, &DeviceStatus::fencing},
+	{RDBD_STATUS_SUSPENDED, &DeviceStatus::suspended},
+	{RDBD_STATUS_FENCING_PEER, &DeviceStatus::fencing_peer},
 };
 
 const StatusField<uint32_t> kU32Fields[] = {
@@ -112,6 +115,7 @@ void read_fields(const StatusAttrs &a, DeviceStatus &s)
 		if (a[f.attr])
 			s.*f.field = nla_get_string(a[f.attr]);
 	s.disk_options_reported = a[RDBD_STATUS_RESYNC_RATE_KIB] != nullptr;
+	s.fencing_reported = a[RDBD_STATUS_FENCING] != nullptr;
 }
 
 NetlinkError malformed(int rc)
@@ -140,7 +144,12 @@ std::string peer_text(const std::string &peer, const DeviceStatus &s)
 	if (s.conn_state < RDBD_CONN_CONNECTED)
 		return "  " + peer +
 		       " connection:" + conn_state_name(s.conn_state) +
-		       (s.split_brain ? " split-brain" : "") + "\n";
+		       (s.split_brain ? " split-brain" : "") +
+		       // fenced while disconnected (fence-peer said so)
+		       (s.peer_disk_state == RDBD_DISK_OUTDATED
+				? " peer-disk:Outdated"
+				: "") +
+		       (s.fencing_peer ? " fencing-peer" : "") + "\n";
 	std::string text =
 		"  " + peer + " role:" + role_name(s.peer_role) + "\n    ";
 	if (s.conn_state > RDBD_CONN_CONNECTED)
@@ -365,6 +374,7 @@ std::string status_text(const ResourceState &state)
 		return name + ": not up\n";
 	const DeviceStatus &s = *state.kernel;
 	return name + " role:" + role_name(s.role) +
+	       (s.suspended ? " suspended:fencing" : "") +
 	       "\n  disk:" + disk_state_name(s.disk_state) + "\n" +
 	       peer_text(state.config.peer->name, s);
 }
@@ -401,6 +411,14 @@ JsonObject status_json(const std::string &name, unsigned minor,
 	o.add_number("verify_total_kib", s.verify_total_kib);
 	o.add_number("verify_oos_kib", s.verify_oos_kib);
 	add_disk_options(o, s);
+	static const char *const kFencing[] = {"dont-care", "resource-only",
+					       "resource-and-stonith"};
+	if (s.fencing_reported && s.fencing < std::size(kFencing))
+		o.add_string("fencing", kFencing[s.fencing]);
+	else
+		o.add_null("fencing");
+	o.add_number("suspended", s.suspended);
+	o.add_number("fencing_peer", s.fencing_peer);
 	return o;
 }
 

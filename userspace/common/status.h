@@ -59,6 +59,11 @@ struct DeviceStatus {
 	uint32_t c_min_rate_kib = 0;
 	uint32_t c_max_rate_kib = 0;
 	uint32_t al_extents = 0; // for the next attach
+	// Fencing (a kernel that does not report it: fencing_reported false).
+	bool fencing_reported = false;
+	uint8_t fencing = 0;	  // enum rdbd_fencing
+	uint8_t suspended = 0;	  // 1: application I/O frozen by fencing
+	uint8_t fencing_peer = 0; // 1: a fence-peer handler runs
 
 	// SyncSource, SyncTarget or paused: the states with a progress.
 	bool resyncing() const;

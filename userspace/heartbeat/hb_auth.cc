@@ -6,11 +6,13 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 
 #include "hb_config.h"
+#include "hb_log.h"
 #include "hb_text.h"
 
 namespace rdbd::hb {
@@ -83,7 +85,16 @@ void AuthkeysParser::key_line(const std::vector<std::string> &w)
 		fail("key id " + w[0] + " is listed twice");
 	if (w.size() < 2)
 		fail("key " + w[0] + " needs a method: crc, md5, sha1 or sha256");
-	const auto method = method_by_name(lowercase(w[1]));
+	auto method = method_by_name(lowercase(w[1]));
+	if (lowercase(w[1]) == "sha") {
+		// The seed's authkeys says `sha`, which Heartbeat has no
+		// plugin for; its authors meant sha1.  Both nodes read the
+		// same file, so the meaning only has to be one.
+		log_warn(file_ + ":" + std::to_string(line_) +
+			 ": method 'sha' is read as sha1; write sha1, or "
+			 "better sha256");
+		method = AuthMethod::kSha1;
+	}
 	if (!method)
 		fail("unknown method '" + w[1] +
 		     "' (crc, md5, sha1 or sha256)");
@@ -156,8 +167,33 @@ const char *method_name(AuthMethod m)
 	return "?";
 }
 
+// Heartbeat cuts a line at its first '#', so a key "ab#cd" silently
+// becomes "ab" there: a key that is not the one written.  A '#' that
+// begins a word starts a comment as usual; one inside a word is refused.
+static void refuse_hash_in_word(const std::string &text, const std::string &file)
+{
+	size_t number = 0, start = 0;
+	while (start <= text.size()) {
+		size_t end = text.find('\n', start);
+		if (end == std::string::npos)
+			end = text.size();
+		number++;
+		const std::string line = text.substr(start, end - start);
+		const size_t hash = line.find('#');
+		if (hash != std::string::npos && hash > 0 &&
+		    !std::isspace(static_cast<unsigned char>(line[hash - 1])))
+			throw ConfigError(file + ":" + std::to_string(number) +
+					  ": '#' inside a word: Heartbeat "
+					  "would cut the key there and use "
+					  "another key than the one written; "
+					  "use a key without '#'");
+		start = end + 1;
+	}
+}
+
 AuthKeys parse_authkeys(const std::string &text, const std::string &file)
 {
+	refuse_hash_in_word(text, file);
 	AuthkeysParser parser(file);
 	for_each_config_line(text, [&](size_t n, const std::string &content) {
 		parser.line(n, split_words(content));

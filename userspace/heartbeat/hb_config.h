@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "error.h"
+#include "hb_ops.h"
+#include "hb_uplink_config.h"
 
 namespace rdbd::hb {
 
@@ -34,6 +36,14 @@ struct LinkConfig {
 	std::string name() const;
 };
 
+// A Heartbeat ping node: `ping IP` (one node per address) or `ping_group
+// NAME IP...` (one node, up while any member answers).
+struct PingNodeConfig {
+	std::string name;	       // the address, or the group's name
+	std::vector<std::string> ips;
+	std::string where;
+};
+
 struct HaConfig {
 	std::vector<std::string> nodes;	// `node` lines, lowercased
 	Millis keepalive{1000};		// Heartbeat's default
@@ -46,6 +56,14 @@ struct HaConfig {
 	std::string logfile;
 	std::string debugfile;
 	std::string logfacility; // empty: none given; "none": no syslog
+	OpsConfig ops;		 // rsc_defaults, rsc_options (hb_ops.h)
+	UplinksConfig uplinks;	 // uplink, dns_update... (hb_uplink_config.h)
+	std::vector<PingNodeConfig> ping_nodes;
+	std::optional<Millis> deadping; // unset: deadtime
+	// `respawn hacluster .../ipfail`: the built-in rule (hb_failover.h)
+	// moves groups to the node that reaches more ping nodes.
+	bool ipfail = false;
+	Millis effective_deadping() const { return deadping ? *deadping : deadtime; }
 
 	Millis effective_warntime() const;
 	// Heartbeat's rule when initdead is not given: twice deadtime, but
@@ -61,6 +79,11 @@ struct HaConfig {
 HaConfig parse_ha_cf(const std::string &text, const std::string &file,
 		     const std::vector<std::string> &own_ips,
 		     const std::string &self);
+
+// hb_uplink_parser.cc: false if w[0] is not an uplink directive.
+bool parse_uplink_directive(const std::vector<std::string> &w,
+			    const std::string &where, UplinksConfig &c);
+void check_uplinks(const UplinksConfig &c, const std::string &file);
 
 // The directives parse_ha_cf accepts, and those of Heartbeat it refuses
 // as unsupported (any other word is refused as unknown).  The man page

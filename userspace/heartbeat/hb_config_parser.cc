@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "hb_config.h"
 #include "hb_log.h"
@@ -52,7 +53,12 @@ std::optional<Millis> parse_duration(const std::string &text)
 	    std::count(number.begin(), number.end(), '.') > 1 ||
 	    number == ".")
 		return std::nullopt;
-	const double ms = std::stod(number) * scale;
+	double ms;
+	try {
+		ms = std::stod(number) * scale;
+	} catch (const std::out_of_range &) { // beyond a double's range
+		return std::nullopt;
+	}
 	if (!std::isfinite(ms) || ms > 24.0 * 3600 * 1000)
 		return std::nullopt;
 	return Millis(static_cast<long long>(std::llround(ms)));
@@ -63,9 +69,9 @@ namespace {
 // Directives Heartbeat knows that rdbd-heartbeat does not implement: named
 // as such, so nobody believes a ping node or a serial cable protects them.
 const std::set<std::string> kUnsupported = {
-	"mcast",   "mcast6",	  "serial",	"baud",	      "ping",
-	"ping_group", "respawn",  "apiauth",	"crm",	      "pacemaker",
-	"deadping", "use_logd",	  "conn_logd_time", "compression",
+	"mcast",   "mcast6",	  "serial",	"baud",
+	"crm",	      "pacemaker",
+	"use_logd",	  "conn_logd_time", "compression",
 	"compression_threshold",  "traditional_compression", "hopfudge",
 	"stonith", "stonith_host", "watchdog", "realtime", "debug",
 	"msgfmt",  "coredumps",	  "autojoin",	"uuidfrom",   "rtprio",
@@ -75,7 +81,15 @@ const std::set<std::string> kUnsupported = {
 const std::set<std::string> kDirectives = {
 	"node",	    "ucast",	"bcast",	 "keepalive",
 	"deadtime", "warntime", "initdead",	 "udpport",
-	"auto_failback", "logfile", "debugfile", "logfacility"};
+	"auto_failback", "logfile", "debugfile", "logfacility",
+	"rsc_defaults", "rsc_options", "uplink", "uplink_timing",
+	"uplink_group", "uplink_log", "uplink_hook", "dns_update",
+	"ping", "ping_group", "deadping", "respawn", "apiauth"};
+
+// Given at most once; `uplink` and the media lines repeat.
+const std::set<std::string> kUplinkSingles = {
+	"uplink_timing", "uplink_group", "uplink_log", "uplink_hook",
+	"dns_update"};
 
 } // namespace
 
@@ -126,13 +140,41 @@ private:
 			const std::string &value) const;
 	void media(const std::vector<std::string> &w);
 	void simple(const std::vector<std::string> &w);
+	void ops(const std::vector<std::string> &w);
+	void ping(const std::vector<std::string> &w);
+	void add_node(const std::string &name);
+	// Fails at the line of `directive`, which was given.
+	[[noreturn]] void fail_at(const std::string &directive,
+				  const std::string &message);
 
 	std::string file_;
 	std::set<std::string> own_ips_;
 	size_t line_ = 0;
 	HaConfig config_;
 	std::map<std::string, size_t> seen_; // single-valued directives
+	std::map<std::string, size_t> node_lines_; // node -> its line
 };
+
+// A node twice or a third node is refused where it is written.
+void HaCfParser::add_node(const std::string &name)
+{
+	const std::string node = lowercase(name);
+	if (node_lines_.count(node))
+		fail("node '" + name + "' is listed twice (first at line " +
+		     std::to_string(node_lines_[node]) + ")");
+	if (config_.nodes.size() == 2)
+		fail("a third node '" + name +
+		     "': rdbd-heartbeat runs two-node clusters");
+	node_lines_[node] = line_;
+	config_.nodes.push_back(node);
+}
+
+void HaCfParser::fail_at(const std::string &directive,
+			 const std::string &message)
+{
+	line_ = seen_.at(directive);
+	fail(message);
+}
 
 void HaCfParser::want_args(const std::vector<std::string> &w, size_t min,
 			   size_t max) const
@@ -203,6 +245,8 @@ void HaCfParser::simple(const std::vector<std::string> &w)
 		config_.warntime = duration(d, v);
 	} else if (d == "initdead") {
 		config_.initdead = duration(d, v);
+	} else if (d == "deadping") {
+		config_.deadping = duration(d, v);
 	} else if (d == "udpport") {
 		if (!config_.links.empty())
 			fail("udpport must come before the first ucast or "
@@ -229,6 +273,63 @@ void HaCfParser::simple(const std::vector<std::string> &w)
 	}
 }
 
+void HaCfParser::ops(const std::vector<std::string> &w)
+{
+	const std::string where = file_ + ":" + std::to_string(line_);
+	if (w[0] == "rsc_defaults") {
+		if (seen_.count(w[0]))
+			fail("'rsc_defaults' given twice (first at line " +
+			     std::to_string(seen_[w[0]]) + ")");
+		seen_[w[0]] = line_;
+		parse_ops_words(w, 1, where, config_.ops.defaults);
+		return;
+	}
+	want_args(w, 2, 16);
+	OpsOverride o;
+	parse_ops_words(w, 2, where, o);
+	config_.ops.resources.emplace_back(w[1], o);
+}
+
+// ping, ping_group and respawn (of ipfail only: rdbd-heartbeat has the
+// rule built in, and runs no other client programs).
+void HaCfParser::ping(const std::vector<std::string> &w)
+{
+	const std::string where = file_ + ":" + std::to_string(line_);
+	auto add = [&](const std::string &name,
+		       std::vector<std::string> ips) {
+		for (const auto &p : config_.ping_nodes)
+			if (p.name == name)
+				fail("ping node '" + name +
+				     "' is listed twice (first at " + p.where + ")");
+		for (const auto &ip : ips)
+			if (!is_ipv4(ip))
+				fail(w[0] + " needs IPv4 addresses, got '" + ip + "'");
+		config_.ping_nodes.push_back({name, std::move(ips), where});
+	};
+	if (w[0] == "ping") {
+		want_args(w, 1, 16);
+		for (size_t i = 1; i < w.size(); i++)
+			add(w[i], {w[i]});
+	} else if (w[0] == "ping_group") {
+		want_args(w, 2, 17);
+		if (is_ipv4(w[1]))
+			fail("ping_group needs a NAME before its addresses");
+		add(w[1], {w.begin() + 2, w.end()});
+	} else {
+		want_args(w, 2, 16);
+		const std::string &program = w[2];
+		const auto slash = program.rfind('/');
+		if (program[0] != '/' || program.substr(slash + 1) != "ipfail")
+			fail("respawn runs only ipfail (built in: the ping node "
+			     "rule); got '" + program + "'");
+		if (seen_.count("respawn"))
+			fail("'respawn' given twice (first at line " +
+			     std::to_string(seen_["respawn"]) + ")");
+		seen_["respawn"] = line_;
+		config_.ipfail = true;
+	}
+}
+
 void HaCfParser::line(size_t number, const std::vector<std::string> &w)
 {
 	line_ = number;
@@ -241,9 +342,32 @@ void HaCfParser::line(size_t number, const std::vector<std::string> &w)
 	if (d == "node") {
 		want_args(w, 1, 64);
 		for (size_t i = 1; i < w.size(); i++)
-			config_.nodes.push_back(lowercase(w[i]));
+			add_node(w[i]);
 	} else if (d == "ucast" || d == "bcast") {
 		media(w);
+	} else if (d == "rsc_defaults" || d == "rsc_options") {
+		ops(w); // hb_ops.h
+	} else if (d == "apiauth") {
+		// Heartbeat's own defaults for its built-in clients; written
+		// out in many ha.cf files next to `respawn ... ipfail`.
+		want_args(w, 2, 3);
+		static const std::set<std::string> builtin = {"ipfail", "ping",
+							      "cl_status"};
+		if (!builtin.count(w[1]))
+			fail("apiauth for '" + w[1] + "': rdbd-heartbeat has "
+			     "no API clients (ipfail, ping and cl_status are "
+			     "built in and accepted)");
+	} else if (d == "ping" || d == "ping_group" || d == "respawn") {
+		ping(w);
+	} else if (d.rfind("uplink", 0) == 0 || d == "dns_update") {
+		if (kUplinkSingles.count(d)) {
+			if (seen_.count(d))
+				fail("'" + d + "' given twice (first at line " +
+				     std::to_string(seen_[d]) + ")");
+			seen_[d] = line_;
+		}
+		parse_uplink_directive(w, file_ + ":" + std::to_string(line_),
+				       config_.uplinks); // hb_uplink_parser.cc
 	} else {
 		simple(w);
 	}
@@ -251,32 +375,37 @@ void HaCfParser::line(size_t number, const std::vector<std::string> &w)
 
 HaConfig HaCfParser::finish(const std::string &self)
 {
-	auto fail_file = [this](const std::string &m) {
-		throw ConfigError(file_ + ": " + m);
+	// Only what is missing has no line to point at.
+	auto fail_missing = [this](const std::string &m) {
+		throw ConfigError(file_ + ": no " + m);
 	};
 	HaConfig &c = config_;
-	std::set<std::string> unique(c.nodes.begin(), c.nodes.end());
 	if (c.nodes.empty())
-		fail_file("no 'node' line: name both cluster nodes");
-	if (unique.size() != c.nodes.size())
-		fail_file("a node is listed twice");
-	if (c.nodes.size() != 2)
-		fail_file("rdbd-heartbeat runs two-node clusters; " +
-			  std::to_string(c.nodes.size()) + " nodes are listed");
-	if (!unique.count(lowercase(self)))
-		fail_file("this node '" + self +
-			  "' is not listed in a 'node' line");
+		fail_missing("'node' line: name both cluster nodes");
+	if (c.nodes.size() == 1)
+		fail_missing("second node: rdbd-heartbeat runs two-node "
+			     "clusters; only '" + c.nodes[0] + "' is listed");
+	if (!node_lines_.count(lowercase(self)))
+		fail_missing("'node' line lists this node '" + self + "'");
 	if (c.links.empty())
-		fail_file("no heartbeat link: add 'ucast IF PEER-IP' or "
-			  "'bcast IF' lines");
+		fail_missing("heartbeat link: add 'ucast IF PEER-IP' or "
+			     "'bcast IF' lines");
+	// Defaults pass these checks: a failing one names a given line.
 	if (c.deadtime <= 2 * c.keepalive)
-		fail_file("deadtime (" + std::to_string(c.deadtime.count()) +
-			  " ms) must be more than twice keepalive (" +
-			  std::to_string(c.keepalive.count()) + " ms)");
+		fail_at(seen_.count("deadtime") ? "deadtime" : "keepalive",
+			"deadtime (" + std::to_string(c.deadtime.count()) +
+				" ms) must be more than twice keepalive (" +
+				std::to_string(c.keepalive.count()) + " ms)");
 	if (c.warntime && *c.warntime >= c.deadtime)
-		fail_file("warntime must be less than deadtime");
+		fail_at("warntime", "warntime must be less than deadtime");
 	if (c.initdead && *c.initdead < c.deadtime)
-		fail_file("initdead must be at least deadtime");
+		fail_at("initdead", "initdead must be at least deadtime");
+	check_uplinks(c.uplinks, file_);
+	if (c.ipfail && c.ping_nodes.empty())
+		fail_at("respawn", "ipfail needs ping nodes: add 'ping IP' or "
+				   "'ping_group NAME IP...' lines");
+	if (c.deadping && c.ping_nodes.empty())
+		fail_at("deadping", "deadping without ping nodes");
 	return c;
 }
 

@@ -10,22 +10,22 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 
 #include "error.h"
 #include "hb_control.h"
+#include "hb_systemd.h"
 #include "hb_text.h"
 
 namespace rdbd::hb {
 
 namespace {
 
-constexpr auto kReadinessInterval = std::chrono::seconds(1);
-// rdbd notices a dead peer by its own pings, often a little after
-// deadtime: ask again soon (each ask is one rdbdadm run).
-constexpr auto kSecondOpinionRetry = std::chrono::milliseconds(250);
-constexpr auto kStopRetryPause = std::chrono::seconds(1);
 constexpr int kGoodbyeCopies = 3; // UDP may lose one
+// Datagrams read from one link per wakeup.  The loop is level-triggered:
+// what is left is read at the next turn, after the other links and the
+// timers (keepalives, deadtime) had theirs, so a flood on one link cannot
+// starve the rest.  A genuine peer sends one datagram per keepalive.
+constexpr int kDatagramsPerWakeup = 16;
 
 std::string ids(const std::set<size_t> &set)
 {
@@ -44,20 +44,6 @@ std::set<size_t> parse_ids(const std::string &text)
 		if (auto v = parse_unsigned(p))
 			out.insert(static_cast<size_t>(*v));
 	return out;
-}
-
-long long ms_since(Clock::time_point t)
-{
-	return std::chrono::duration_cast<Millis>(Clock::now() - t).count();
-}
-
-// `rdbdadm status --json RES`: is the peer connected and Primary?  The
-// keys are rdbdadm's stable JSON interface.
-bool peer_is_connected_primary(const std::string &json)
-{
-	return json.find("\"connection_state\": \"Connected\"") !=
-		       std::string::npos &&
-	       json.find("\"peer_role\": \"Primary\"") != std::string::npos;
 }
 
 } // namespace
@@ -88,12 +74,19 @@ Daemon::Daemon(DaemonOptions options, HaConfig config, AuthKeys keys,
 	  peer_generation_(opt_.state_dir, peer_name()),
 	  replay_(config_.links.size(), peer_generation_.stored())
 {
-	for (const auto &g : resources_.groups)
+	for (const auto &g : resources_.groups) {
 		groups_.push_back(std::make_unique<Group>(g));
+		groups_.back()->health.resources.resize(g.resources.size());
+	}
 	for (size_t g = 0; g < groups_.size(); g++)
 		if (rdbd_resources(g).empty())
 			groups_[g]->ready = true; // nothing to resync
+	for (size_t g = 0; g < groups_.size(); g++)
+		if (groups_[g]->spec.key() == config_.uplinks.group)
+			uplink_group_ = g;
 	generation_ = next_generation(opt_.state_dir);
+	maintenance_ = read_maintenance_flag();
+	replay_.set_own_generation(generation_);
 }
 
 Daemon::~Daemon() = default;
@@ -136,7 +129,31 @@ void Daemon::run()
 			  "sha256.");
 	membership_.begin(Clock::now());
 	open_links();
-	control_ = std::make_unique<ControlServer>(loop_, opt_.socket_path, *this);
+	fencer_ = std::make_unique<PeerFencer>(
+		loop_, runner_,
+		PeerFencer::Hooks{[this](Message m) { send_message(std::move(m)); },
+				  [this] {
+					  return membership_.state() ==
+						 PeerState::kDead;
+				  },
+				  opt_.self, peer_name(), opt_.rdbdadm});
+	if (!config_.ping_nodes.empty()) {
+		ping_ = std::make_unique<PingMonitor>(
+			loop_, config_, [this](const std::string &n, bool up) {
+				events_.emit(up ? "ping-up" : "ping-dead", n, "");
+				send_status(); // the peer compares at once
+			});
+		ping_->start();
+	}
+	if (config_.uplinks.enabled() && !groups_.empty()) {
+		uplink_ = std::make_unique<UplinkMonitor>(
+			loop_, runner_, config_.uplinks, opt_.self,
+			[this](const std::string &e, const std::string &s,
+			       const std::string &d) { events_.emit(e, s, d); });
+		uplink_->start();
+	}
+	control_ = std::make_unique<ControlServer>(loop_, opt_.socket_path, *this,
+						   opt_.socket_group);
 	loop_.on_signal(SIGTERM, [this] { begin_shutdown(); });
 	loop_.on_signal(SIGINT, [this] { begin_shutdown(); });
 	loop_.on_signal(SIGPIPE, [] {});
@@ -151,6 +168,8 @@ void Daemon::run()
 	schedule_keepalive();
 	schedule_tick();
 	start_probes();
+	notify_ready();		  // hb_systemd.h
+	start_watchdog(loop_);
 	loop_.run();
 	log_info("stopped");
 }
@@ -169,18 +188,34 @@ void Daemon::schedule_tick()
 	const Millis period = std::min(Millis(100), config_.deadtime / 10);
 	loop_.after(period, [this] {
 		on_membership(membership_.tick(Clock::now()));
+		check_failure_timeouts(); // hb_monitor.cc
+		update_ping_verdict();
 		evaluate();
+		if (uplink_) {
+			const GroupState s = groups_[uplink_group_]->state;
+			uplink_->set_serving(s == GroupState::kStarting ||
+					     s == GroupState::kHeld);
+		}
 		schedule_tick();
 	});
+}
+
+void Daemon::send_message(Message m)
+{
+	m.src = opt_.self;
+	m.generation = generation_;
+	m.seq = ++seq_;
+	m.fields["yg"] = std::to_string(replay_.heard()); // hb_messages.h
+	const std::string datagram = encode_message(m, keys_.signer());
+	for (const auto &l : links_)
+		if (!send_datagram(l, datagram))
+			log_debug("send on " + l.name + ": " + strerror(errno));
 }
 
 void Daemon::send_status()
 {
 	Message m;
 	m.type = "status";
-	m.src = opt_.self;
-	m.generation = generation_;
-	m.seq = ++seq_;
 	m.fields["st"] = leaving_ ? "leaving" : "up";
 	m.fields["hold"] = ids(groups_in({GroupState::kStarting, GroupState::kHeld,
 					  GroupState::kStopping,
@@ -192,19 +227,24 @@ void Daemon::send_status()
 	m.fields["ready"] = ids(ready);
 	m.fields["standby"] = standby_ ? "1" : "0";
 	m.fields["failed"] = failed_ ? "1" : "0";
+	m.fields["mnt"] = maintenance_ ? "1" : "0";
+	std::set<size_t> banned;
+	for (size_t g = 0; g < groups_.size(); g++)
+		if (groups_[g]->health.banned())
+			banned.insert(g);
+	m.fields["fgrp"] = ids(banned);
 	m.fields["tk"] = std::to_string(takeover_requests_);
 	m.fields["rsum"] = resources_.checksum;
 	m.fields["dt"] = std::to_string(config_.deadtime.count());
-	const std::string datagram = encode_message(m, keys_.signer());
-	for (const auto &l : links_)
-		if (!send_datagram(l, datagram))
-			log_debug("send on " + l.name + ": " + strerror(errno));
+	if (ping_)
+		m.fields["png"] = std::to_string(ping_->reachable());
+	send_message(std::move(m));
 }
 
 void Daemon::receive(size_t link)
 {
 	char buf[65536];
-	for (;;) {
+	for (int i = 0; i < kDatagramsPerWakeup; i++) {
 		// MSG_TRUNC: the real length, so oversized ones are seen.
 		const ssize_t n = recv(links_[link].fd.get(), buf, sizeof(buf),
 				       MSG_TRUNC);
@@ -248,7 +288,16 @@ void Daemon::handle_datagram(size_t link, std::string_view data)
 		return;
 	}
 	using V = ReplayGuard::Verdict;
-	switch (replay_.check(m.generation, m.seq, link)) {
+	std::optional<uint64_t> echo;
+	if (m.fields.count("yg"))
+		echo = parse_unsigned(m.field("yg")).value_or(0);
+	switch (replay_.check(m.generation, m.seq, link, echo)) {
+	case V::kUnconfirmed:
+		// Expected for about a keepalive after either side starts.
+		drops_[static_cast<size_t>(Drop::kUnconfirmed)]++;
+		log_debug("dropped a message of " + peer_name() +
+			  " that does not echo our generation yet");
+		return;
 	case V::kOldGeneration:
 		count_drop(Drop::kOldGeneration, link,
 			   "generation " + std::to_string(m.generation) +
@@ -294,6 +343,10 @@ void Daemon::remember_peer_generation()
 
 void Daemon::handle_message(const Message &m, size_t link, bool fresh)
 {
+	if (fencer_->handle(m, fresh)) {
+		on_membership(membership_.heard(link, Clock::now()));
+		return;
+	}
 	const bool was_dead = membership_.state() == PeerState::kDead;
 	if (m.field("st") == "leaving" && fresh && m.field("hold").empty()) {
 		update_peer(m);
@@ -319,9 +372,13 @@ void Daemon::update_peer(const Message &m)
 	v.ready = parse_ids(m.field("ready"));
 	v.standby = m.field("standby") == "1";
 	v.failed = m.field("failed") == "1";
+	v.failed_groups = parse_ids(m.field("fgrp"));
+	v.maintenance = m.field("mnt") == "1";
 	v.leaving = m.field("st") == "leaving";
 	v.takeover = parse_unsigned(m.field("tk")).value_or(0);
 	v.haresources_checksum = m.field("rsum");
+	if (m.fields.count("png"))
+		v.ping_count = parse_unsigned(m.field("png"));
 	if (peer_view_valid_) {
 		if (v.takeover > peer_.takeover) {
 			log_info(peer_name() + " asks to take over: going to "
@@ -353,6 +410,7 @@ void Daemon::on_membership(const std::vector<MembershipEvent> &events)
 		switch (e.kind) {
 		case K::kPeerUp:
 			log_info("node " + peer_name() + " is up");
+			events_.emit("peer-up", peer_name(), "");
 			break;
 		case K::kPeerDead:
 			log_warn("node " + peer_name() + " is dead" +
@@ -365,14 +423,24 @@ void Daemon::on_membership(const std::vector<MembershipEvent> &events)
 			// rdbd refuses a second Primary while connected.
 			peer_.holds.clear();
 			peer_.ready.clear();
+			events_.emit("peer-dead", peer_name(),
+				     e.silence.count() ? "silent on every link"
+						       : "it stopped");
+			if (peer_.maintenance)
+				log_warn(peer_name() + " was in maintenance: "
+					 "nothing is taken over until it "
+					 "returns or `maintenance off` here");
+			fencer_->peer_dead();
 			break;
 		case K::kLinkUp:
 			log_info("link " + links_[e.link].name + " to " +
 				 peer_name() + " is up");
+			events_.emit("link-up", links_[e.link].name, "");
 			break;
 		case K::kLinkDown:
 			log_warn("link " + links_[e.link].name + " to " +
 				 peer_name() + " is down");
+			events_.emit("link-down", links_[e.link].name, "");
 			break;
 		case K::kLate:
 			log_warn("late heartbeat: node " + peer_name() +
@@ -405,7 +473,7 @@ GroupFacts Daemon::facts(size_t g) const
 	f.i_preferred = group.spec.preferred_node == opt_.self;
 	f.leaving = leaving_;
 	f.my_standby = standby_;
-	f.my_failed = failed_;
+	f.my_failed = failed_ || group.health.banned();
 	switch (membership_.state()) {
 	case PeerState::kInit:
 		f.peer = Peer::kStarting;
@@ -419,17 +487,54 @@ GroupFacts Daemon::facts(size_t g) const
 	}
 	f.peer_holds = peer_.holds.count(g) > 0;
 	f.peer_standby = peer_.standby;
-	f.peer_failed = peer_.failed;
+	f.peer_failed = peer_.failed || peer_.failed_groups.count(g) > 0;
 	f.peer_leaving = peer_.leaving;
 	f.peer_ready = peer_.ready.count(g) > 0;
 	f.same_haresources = peer_.haresources_checksum == resources_.checksum;
 	f.auto_failback = config_.auto_failback;
+	f.my_ready = group.ready.value_or(false);
+	if (config_.ipfail && membership_.state() == PeerState::kUp)
+		f.ping_advantage = ping_verdict_.settled();
 	return f;
+}
+
+// ipfail's comparison, settled once it has held for deadping.
+void Daemon::update_ping_verdict()
+{
+	if (!ping_)
+		return;
+	const int before = ping_verdict_.settled();
+	const unsigned mine = ping_->reachable();
+	const auto peers = membership_.state() == PeerState::kUp
+				   ? peer_.ping_count
+				   : std::nullopt;
+	const int now = ping_verdict_.update(mine, peers, Clock::now());
+	if (now == before)
+		return;
+	const std::string counts = "(" + opt_.self + " " + std::to_string(mine) +
+				   ", " + peer_name() + " " +
+				   (peers ? std::to_string(*peers) : "?") + ")";
+	if (now == 0)
+		log_info("ping nodes: both nodes reach as many " + counts);
+	else
+		log_warn("ping nodes: " + (now > 0 ? opt_.self : peer_name()) +
+			 " reaches more " + counts +
+			 (config_.ipfail ? ": groups move there" : ""));
+	events_.emit("ping-verdict", now > 0 ? opt_.self : now < 0 ? peer_name() : "equal",
+		     counts);
 }
 
 void Daemon::evaluate()
 {
+	if (in_maintenance()) { // hb_maintenance.cc: nothing moves
+		finish_shutdown_if_done();
+		return;
+	}
 	for (size_t g = 0; g < groups_.size(); g++) {
+		// At startup a group may still run here (the daemon was
+		// restarted): wait for its probe to adopt it (hb_probe.cc).
+		if (opt_.startup_probe && !groups_[g]->probed)
+			continue;
 		const Decision d = decide(facts(g));
 		if (d == Decision::kStart &&
 		    Clock::now() >= groups_[g]->not_before)
@@ -441,233 +546,34 @@ void Daemon::evaluate()
 	finish_shutdown_if_done();
 }
 
-void Daemon::second_opinion_then_start(size_t g)
-{
-	Group &group = *groups_[g];
-	const auto disks = rdbd_resources(g);
-	if (disks.empty()) {
-		start_group_action(g, Action::kStart);
-		return;
-	}
-	group.busy = true;
-	group.state = GroupState::kStarting; // announce the claim at once
-	send_status();
-	check_disks_then_start(g, disks);
-}
-
-// Before promoting, ask rdbd itself: a peer that is connected and Primary
-// is alive, whatever the heartbeat links say.
-void Daemon::check_disks_then_start(size_t g, std::vector<std::string> disks)
-{
-	if (disks.empty()) {
-		groups_[g]->busy = false;
-		groups_[g]->state = GroupState::kStopped;
-		start_group_action(g, Action::kStart);
-		return;
-	}
-	const std::string res = disks.back();
-	disks.pop_back();
-	Command c{{opt_.rdbdadm, "status", "--json", res}, {}};
-	runner_.run(c, [this, g, res, disks](const ProcessResult &r) {
-		unsigned held = 0;
-		if (r.exit_code != 0 &&
-		    drop_log_.allow("rdbdadm-status", Clock::now(), held))
-			log_warn("cannot ask rdbd about " + res + " (rdbdadm exit " +
-				 std::to_string(r.exit_code) + "): " + r.output +
-				 "; rdbddisk will judge");
-		if (!peer_is_connected_primary(r.output)) {
-			check_disks_then_start(g, disks);
-			return;
-		}
-		Group &grp = *groups_[g];
-		if (drop_log_.allow("second-opinion", Clock::now(), held))
-			log_warn("not taking " + grp.spec.key() + ": rdbd says " +
-				 res + "'s peer is connected and Primary");
-		grp.busy = false;
-		grp.state = GroupState::kStopped;
-		grp.not_before = Clock::now() + kSecondOpinionRetry;
-		send_status();
-	});
-}
-
-void Daemon::start_group_action(size_t g, Action goal)
-{
-	Group &group = *groups_[g];
-	group.sequencer.emplace(group.spec.resources.size(), goal,
-				opt_.stop_retries);
-	group.state = goal == Action::kStart ? GroupState::kStarting
-					     : GroupState::kStopping;
-	group.action_started = Clock::now();
-	log_info(std::string(goal == Action::kStart ? "taking " : "releasing ") +
-		 group.spec.key() + " (" + std::to_string(group.spec.resources.size()) +
-		 " resources)");
-	send_status(); // the peer learns of the claim or release at once
-	run_group_step(g);
-}
-
-void Daemon::run_group_step(size_t g)
-{
-	Group &group = *groups_[g];
-	const auto step = group.sequencer->current();
-	if (!step) {
-		group_finished(g);
-		return;
-	}
-	group.busy = true;
-	const ResourceSpec &spec = group.spec.resources[step->resource];
-	std::string why_not;
-	const auto command =
-		resource_command(spec, step->action, opt_.scripts, why_not);
-	if (!command) {
-		// A resource without a script cannot be running: stopping it
-		// (the rollback of its own failed start) succeeds, instead of
-		// escalating to a stop failure and a reboot.
-		const bool stop = step->action == Action::kStop;
-		if (stop)
-			log_warn(why_not + ": nothing to stop");
-		else
-			log_error(why_not);
-		step_done(g, stop);
-		return;
-	}
-	auto launch = [this, g, command = *command] {
-		log_info("running " + command.display());
-		runner_.run(command, [this, g, command](const ProcessResult &r) {
-			for (const auto &line : split(r.output, '\n'))
-				if (!line.empty())
-					log_info("  " + line);
-			if (r.exit_code != 0)
-				log_error(command.display() + " failed (exit " +
-					  std::to_string(r.exit_code) + ")");
-			step_done(g, r.exit_code == 0);
-		});
-	};
-	if (step->attempt > 0)
-		loop_.after(kStopRetryPause, launch);
-	else
-		launch();
-}
-
-void Daemon::step_done(size_t g, bool success)
-{
-	groups_[g]->sequencer->report(success);
-	run_group_step(g);
-}
-
-void Daemon::group_finished(size_t g)
-{
-	using O = GroupSequencer::Outcome;
-	Group &group = *groups_[g];
-	const auto took = std::to_string(ms_since(group.action_started));
-	group.busy = false;
-	switch (group.sequencer->outcome()) {
-	case O::kStarted:
-		group.state = GroupState::kHeld;
-		log_info(group.spec.key() + " is running here (took " + took +
-			 " ms)");
-		break;
-	case O::kStopped:
-		group.state = GroupState::kStopped;
-		log_info(group.spec.key() + " is released (took " + took + " ms)");
-		break;
-	case O::kStartFailed:
-		group.state = GroupState::kStopped;
-		failed_ = true;
-		log_error("giving up " + group.spec.key() +
-			  ": a resource failed to start; the group was stopped "
-			  "and this node stays in standby until `rdbd-heartbeat "
-			  "takeover`");
-		break;
-	case O::kStopFailed:
-		stop_failed_escalate(g);
-		break;
-	case O::kRunning:
-		break;
-	}
-	group.sequencer.reset();
-	send_status();
-	evaluate();
-}
-
-// A resource that will not stop may still hold the disk Primary or the
-// address: the peer must not take over while it does.  Rebooting (as
-// Heartbeat does) frees everything and lets the peer see this node die;
-// `hold` keeps the claim so nothing moves until an operator steps in.
-void Daemon::stop_failed_escalate(size_t g)
-{
-	Group &group = *groups_[g];
-	group.state = GroupState::kStopFailed;
-	failed_ = true;
-	if (opt_.stop_failure == StopFailure::kHold) {
-		log_error("resource stop failure in " + group.spec.key() +
-			  ": keeping the group claimed; fix it by hand, then "
-			  "restart rdbd-heartbeat");
-		return;
-	}
-	log_error("resource stop failure in " + group.spec.key() +
-		  ": rebooting now so that " + peer_name() + " can take over");
-	sync();
-	std::ofstream("/proc/sysrq-trigger") << 'b';
-}
-
-// For auto_failback: the preferred node announces a group `ready` once
-// its rdbd disks for it are UpToDate (resynced); the holder releases it
-// only then.
-void Daemon::refresh_readiness()
-{
-	if (!config_.auto_failback)
-		return;
-	for (size_t g = 0; g < groups_.size(); g++) {
-		Group &group = *groups_[g];
-		const auto disks = rdbd_resources(g);
-		const bool wanted = group.spec.preferred_node == opt_.self &&
-				    group.state == GroupState::kStopped &&
-				    peer_.holds.count(g) && !disks.empty();
-		if (!wanted || group.checking ||
-		    Clock::now() < group.not_before)
-			continue;
-		group.checking = true;
-		// dstate takes one resource or all: with several in one
-		// group, every resource must be UpToDate.
-		Command c{{opt_.rdbdadm, "dstate",
-			   disks.size() == 1 ? disks[0] : "all"},
-			  {}};
-		runner_.run(c, [this, g](const ProcessResult &r) {
-			Group &grp = *groups_[g];
-			grp.checking = false;
-			grp.not_before = Clock::now() + kReadinessInterval;
-			unsigned held = 0;
-			if (r.exit_code != 0 &&
-			    drop_log_.allow("rdbdadm-dstate", Clock::now(), held))
-				log_warn("rdbdadm dstate failed (exit " +
-					 std::to_string(r.exit_code) + "): " + r.output);
-			bool ready = r.exit_code == 0 && !r.output.empty();
-			for (const auto &line : split(r.output, '\n'))
-				if (!line.empty() && line.rfind("UpToDate/", 0) != 0)
-					ready = false;
-			if (ready != grp.ready)
-				log_info(grp.spec.key() + std::string(": our rdbd "
-					 "disks are ") + (ready ? "UpToDate: "
-					 "ready to fail back" : "not UpToDate"));
-			grp.ready = ready;
-		});
-	}
-}
 
 void Daemon::begin_shutdown()
 {
 	if (leaving_)
 		return;
 	leaving_ = true;
-	log_info("stopping: handing resources over to " + peer_name());
+	notify_stopping();
+	if (!in_maintenance())
+		log_info("stopping: handing resources over to " + peer_name());
 	evaluate();
 }
 
 void Daemon::finish_shutdown_if_done()
 {
-	if (!leaving_ || !groups_in({GroupState::kStarting, GroupState::kHeld,
-				     GroupState::kStopping})
-				   .empty())
+	if (!leaving_)
+		return;
+	if (in_maintenance() &&
+	    groups_in({GroupState::kStarting, GroupState::kStopping}).empty()) {
+		log_warn("stopping in maintenance: resources held here keep "
+			 "running; the next daemon adopts them");
+		for (int i = 0; i < kGoodbyeCopies; i++)
+			send_status();
+		loop_.stop();
+		return;
+	}
+	if (!groups_in({GroupState::kStarting, GroupState::kHeld,
+			GroupState::kStopping})
+		     .empty())
 		return;
 	for (const auto &g : groups_)
 		if (g->busy)
@@ -691,10 +597,39 @@ std::string Daemon::request_standby()
 	return "standby: resources move to " + peer_name() + "\n";
 }
 
+void Daemon::request_fence_peer(const std::string &resource,
+				std::chrono::milliseconds timeout,
+				std::function<void(const std::string &)> reply)
+{
+	if (!valid_resource_name(resource)) {
+		reply(std::to_string(kFenceUnknown) + "\nbad resource name\n");
+		return;
+	}
+	events_.emit("fence-request", resource, "asking " + peer_name());
+	fencer_->request(resource, timeout,
+			 [this, reply, resource](int code, const std::string &why) {
+				 events_.emit("fence-result", resource,
+					      "exit " + std::to_string(code) +
+						      ": " + why);
+				 reply(std::to_string(code) + "\n" + why + "\n");
+			 });
+}
+
+uint64_t Daemon::subscribe_events(bool json, EventStream::Sink sink)
+{
+	return events_.subscribe(json, std::move(sink));
+}
+
+void Daemon::unsubscribe_events(uint64_t id) { events_.unsubscribe(id); }
+
 std::string Daemon::request_takeover()
 {
 	standby_ = false;
 	failed_ = false;
+	for (auto &g : groups_) { // a takeover overrides bans, as cleanup
+		g->health.banned_until.reset();
+		g->health.ban_reason.clear();
+	}
 	takeover_requests_++;
 	log_info("takeover requested: asking " + peer_name() +
 		 " to hand its resources over");

@@ -20,8 +20,11 @@ Decision decide_held(const GroupFacts &f)
 		return f.i_preferred ? Decision::kNothing : Decision::kStop;
 	if ((f.my_standby || f.my_failed) && peer_eligible(f))
 		return Decision::kStop;
+	// ipfail: never to a peer whose disks are not UpToDate.
+	if (f.ping_advantage < 0 && peer_eligible(f) && f.peer_ready)
+		return Decision::kStop;
 	if (f.auto_failback && !f.i_preferred && peer_eligible(f) &&
-	    f.peer_ready)
+	    f.peer_ready && f.ping_advantage <= 0)
 		return Decision::kStop;
 	return Decision::kNothing;
 }
@@ -36,8 +39,13 @@ Decision decide_free(const GroupFacts &f)
 		return Decision::kNothing;
 	const bool me = !f.my_standby;
 	const bool peer = peer_eligible(f);
-	if (me && peer)
+	if (me && peer) {
+		if (f.ping_advantage > 0 && f.my_ready)
+			return Decision::kStart;
+		if (f.ping_advantage < 0 && f.peer_ready)
+			return Decision::kNothing;
 		return f.i_preferred ? Decision::kStart : Decision::kNothing;
+	}
 	if (me)
 		return Decision::kStart;
 	if (peer)

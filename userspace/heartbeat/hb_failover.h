@@ -12,6 +12,11 @@
 //     eligible, to the only eligible one otherwise, and to the survivor
 //     when the peer is dead.
 //   - Both holding (after a partition heals): the preferred node keeps it.
+//   - Ping nodes with ipfail (Heartbeat's contrib/ipfail): once one node
+//     has reached more ping nodes than the other for deadping
+//     (ping_advantage), a held group moves to it if it is eligible and
+//     ready, and a free group goes to it if it is ready, whatever the
+//     preference; auto_failback does not pull a group away from it.
 //   - With different haresources on the two nodes, group numbers mean
 //     different things: nothing is taken while the peer is up.
 #pragma once
@@ -36,6 +41,10 @@ struct GroupFacts {
 	bool peer_ready = false;  // the peer's disks for this group are UpToDate
 	bool same_haresources = true;
 	bool auto_failback = false;
+	// ipfail: +1 this node reaches more ping nodes, -1 the peer, 0 equal
+	// or off.  my_ready: our rdbd disks for the group are UpToDate.
+	int ping_advantage = 0;
+	bool my_ready = false;
 };
 
 enum class Decision { kNothing, kStart, kStop };

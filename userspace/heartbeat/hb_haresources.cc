@@ -6,6 +6,7 @@
 #include <set>
 
 #include "hb_config.h"
+#include "hb_log.h"
 #include "hb_text.h"
 
 namespace rdbd::hb {
@@ -61,6 +62,12 @@ ResourceSpec parse_resource(const std::string &token, const std::string &where)
 			throw ConfigError(where + ": empty argument in '" +
 					  token + "'");
 	spec.name = parts[0];
+	if (spec.name == "drbddisk") {
+		// The seed's haresources: rdbddisk takes the same arguments
+		// and actions as DRBD's drbddisk, so the file works unedited.
+		log_warn(where + ": drbddisk is read as rdbddisk");
+		spec.name = "rdbddisk";
+	}
 	spec.args.assign(parts.begin() + 1, parts.end());
 	return spec;
 }
@@ -76,6 +83,10 @@ Haresources parse_haresources(const std::string &text, const std::string &file,
 		[&](size_t n, const std::string &content) {
 			const std::string where = file + ":" + std::to_string(n);
 			auto words = split_words(content);
+			// A line of only whitespace that the line reader keeps
+			// (a vertical tab, a continuation to nothing) is blank.
+			if (words.empty())
+				return;
 			ResourceGroup group;
 			group.where = where;
 			group.preferred_node = lowercase(words[0]);

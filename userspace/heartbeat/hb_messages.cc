@@ -83,7 +83,7 @@ const char *drop_name(Drop d)
 	static const char *const names[] = {
 		"oversized",	"truncated",	"malformed",
 		"unknown_key_id", "bad_digest", "unknown_node",
-		"old_generation", "replay"};
+		"old_generation", "replay", "unconfirmed"};
 	static_assert(sizeof(names) / sizeof(names[0]) ==
 		      static_cast<size_t>(Drop::kCount));
 	return names[static_cast<size_t>(d)];
@@ -148,11 +148,15 @@ Decoded decode_message(std::string_view d, const AuthKeys &keys)
 }
 
 ReplayGuard::Verdict ReplayGuard::check(uint64_t generation, uint64_t seq,
-					size_t link)
+					size_t link, std::optional<uint64_t> echo)
 {
 	if (generation < std::max(generation_, floor_))
 		return Verdict::kOldGeneration;
+	heard_ = std::max(heard_, generation);
 	if (generation > generation_) {
+		// A generation not accepted yet: only on proof of freshness.
+		if (echo && *echo != own_)
+			return Verdict::kUnconfirmed;
 		const bool restarted = generation_ != 0;
 		generation_ = generation;
 		seq_ = seq;

@@ -20,9 +20,17 @@
 // The highest generation also outlives a restart of the receiver: the
 // daemon keeps it in its state directory (hb_state.h) and hands it to the
 // new ReplayGuard as the floor, so a message recorded during an earlier
-// boot of the peer stays old after we restart.  Within the peer's current
-// generation a fresh receiver knows no seq yet: it takes the first message
-// it hears, and from then on the per-link marks apply.
+// boot of the peer stays old after we restart.
+//
+// Within the peer's current generation a fresh receiver knows no seq
+// yet, so a message recorded before our restart would pass as new.  Every
+// message therefore carries `yg`, the highest generation of ours its
+// sender has heard (0: none yet), and our generation is new at each
+// start: a peer generation is accepted only once one of its messages
+// echoes our current generation, which proves it was sent after we
+// started.  Until then its messages are dropped as `unconfirmed` (about
+// one keepalive after either side starts).  A peer without `yg` (an older
+// rdbd-heartbeat, during a rolling upgrade) is accepted as before.
 #pragma once
 
 #include <array>
@@ -60,6 +68,8 @@ enum class Drop {
 	kUnknownNode,	// authentic but from a node not in ha.cf (or us)
 	kOldGeneration, // from an earlier boot of the sender: a replay
 	kReplay,	// seq already seen on that link
+	kUnconfirmed,	// does not echo our generation: maybe sent before
+			// we started
 	kCount
 };
 const char *drop_name(Drop d);
@@ -82,20 +92,30 @@ public:
 		kDuplicate,	// seen on another link: only proves this link
 		kReplay,
 		kOldGeneration,
+		kUnconfirmed,
 	};
 	// `floor`: the highest generation the peer sent before our
 	// restart (0: none known); anything below it is kOldGeneration.
-	explicit ReplayGuard(size_t links, uint64_t floor = 0)
-		: floor_(floor), link_seq_(links, 0)
+	// `own`: our generation, which fresh messages echo.
+	explicit ReplayGuard(size_t links, uint64_t floor = 0, uint64_t own = 0)
+		: floor_(floor), own_(own), link_seq_(links, 0)
 	{
 	}
-	Verdict check(uint64_t generation, uint64_t seq, size_t link);
-	// The peer's generation heard since we started; 0 if none yet.
+	void set_own_generation(uint64_t own) { own_ = own; }
+	// `echo`: the message's `yg`; nullopt if it has none (an older peer).
+	Verdict check(uint64_t generation, uint64_t seq, size_t link,
+		      std::optional<uint64_t> echo = std::nullopt);
+	// The peer's generation accepted since we started; 0 if none yet.
 	uint64_t generation() const { return generation_; }
+	// The peer's highest generation in any authentic message, confirmed
+	// or not: what our messages echo as `yg`.
+	uint64_t heard() const { return heard_; }
 
 private:
 	uint64_t floor_;	  // from the state directory, fixed
-	uint64_t generation_ = 0; // 0: never heard since we started
+	uint64_t own_;
+	uint64_t generation_ = 0; // 0: never accepted since we started
+	uint64_t heard_ = 0;
 	uint64_t seq_ = 0;
 	std::vector<uint64_t> link_seq_;
 };

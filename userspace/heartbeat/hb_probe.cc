@@ -9,26 +9,27 @@
 // the tools they call).  Pacemaker probes every resource on every node at
 // startup for the same reasons.
 //
-// A probe only observes.  It never starts or stops anything and never
-// changes a failover decision: a resource found broken is logged as an
-// error and shown in `status`, and the operator decides.  (Refusing to take
-// a group over because a probe failed could leave the service down when
-// the script would have worked by then, e.g. once a disk is Primary.)
+// A probe observes.  It never starts or stops anything: a resource found
+// broken is logged as an error and shown in `status`, and the operator
+// decides.  (Refusing to take a group over because a probe failed could
+// leave the service down when the script would have worked by then, e.g.
+// once a disk is Primary.)
+//
+// Adoption.  A daemon restarted while its resources run (an upgrade, a
+// crash of the daemon alone, maintenance mode) must not take them for
+// stopped: the peer would start them too.  So a group decides nothing
+// until its probe is done (Daemon::evaluate), and a group whose every
+// resource the probe finds running, and that the peer does not hold, is
+// adopted: held here, announced at once, monitored.  A group found only
+// partly running is left to the usual decision; starting it runs the
+// start of each resource, which the OCF and LSB conventions make
+// harmless for a resource already running.
 // Probes run through the ProcessRunner like any script, so keepalives and
 // the initdead/takeover logic go on while one runs.
 #include "hb_daemon.h"
 #include "hb_text.h"
-#include "json.h"
 
 namespace rdbd::hb {
-
-namespace {
-
-// Pacemaker's default operation timeout; a status that takes longer is
-// as good as broken at failover time.
-constexpr auto kProbeLimit = std::chrono::seconds(20);
-
-} // namespace
 
 void Daemon::start_probes()
 {
@@ -47,6 +48,7 @@ void Daemon::probe(size_t g, size_t r)
 	Group &group = *groups_[g];
 	if (r == group.spec.resources.size()) {
 		group.probed = true;
+		adopt_if_running(g);
 		if (group.probe_errors.empty() && group.probe_warnings.empty())
 			log_info("startup probe: " + group.spec.key() + " ok");
 		probe(g + 1, 0);
@@ -74,7 +76,9 @@ void Daemon::probe(size_t g, size_t r)
 		[this, g, r, ocf](const ProcessResult &res) {
 			probe_done(g, r, classify_probe(ocf, res));
 		},
-		kProbeLimit);
+		// status_timeout (hb_ops.h): 20 s by default, Pacemaker's
+		// operation timeout; slower is as good as broken at failover.
+		config_.ops.for_resource(spec).status_timeout);
 }
 
 void Daemon::probe_done(size_t g, size_t r, const ProbeVerdict &v)
@@ -88,6 +92,7 @@ void Daemon::probe_done(size_t g, size_t r, const ProbeVerdict &v)
 			  "; it would fail at takeover");
 	} else if (v.kind == ProbeVerdict::kRunning &&
 		   group.state == GroupState::kStopped) {
+		group.probe_running++;
 		group.probe_warnings.push_back(what +
 					       ": running, but this node does "
 					       "not hold " + group.spec.key());
@@ -98,19 +103,21 @@ void Daemon::probe_done(size_t g, size_t r, const ProbeVerdict &v)
 	probe(g, r + 1);
 }
 
-std::string Daemon::probe_json(const Group &group) const
+void Daemon::adopt_if_running(size_t g)
 {
-	std::string result = !opt_.startup_probe	  ? "off"
-			     : !group.probe_errors.empty() ? "error"
-			     : !group.probe_warnings.empty() ? "warning"
-			     : group.probed		  ? "ok"
-							  : "pending";
-	std::vector<std::string> messages;
-	for (const auto &list : {group.probe_errors, group.probe_warnings})
-		for (const auto &m : list)
-			messages.push_back(json_quote(m));
-	return "{\"result\": " + json_quote(result) + ", \"messages\": [" +
-	       join(messages, ", ") + "]}";
+	Group &group = *groups_[g];
+	const size_t n = group.spec.resources.size();
+	if (!group.probe_running || group.state != GroupState::kStopped)
+		return;
+	if (group.probe_running < n || peer_.holds.count(g))
+		return; // the warnings above say which run
+	group.probe_warnings.clear(); // they run because we held them
+	group.state = GroupState::kHeld;
+	log_warn("startup probe: every resource of " + group.spec.key() +
+		 " runs here: adopting it (the daemon was restarted?)");
+	events_.emit("held", group.spec.key(), "adopted at startup");
+	send_status();
+	schedule_monitor(g);
 }
 
 } // namespace rdbd::hb

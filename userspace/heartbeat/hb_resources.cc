@@ -218,14 +218,14 @@ ProbeVerdict classify_probe(bool ocf, const ProcessResult &result)
 }
 
 GroupSequencer::GroupSequencer(size_t resources, Action goal,
-			       unsigned stop_retries)
-	: count_(resources), stop_retries_(stop_retries),
+			       unsigned stop_retries, size_t first)
+	: count_(resources), first_(first), stop_retries_(stop_retries),
 	  starting_(goal == Action::kStart)
 {
-	if (count_ == 0)
+	if (first_ >= count_)
 		outcome_ = starting_ ? Outcome::kStarted : Outcome::kStopped;
 	else
-		index_ = starting_ ? 0 : count_ - 1;
+		index_ = starting_ ? first_ : count_ - 1;
 }
 
 std::optional<GroupSequencer::Step> GroupSequencer::current() const
@@ -240,6 +240,7 @@ void GroupSequencer::begin_rollback(size_t failed)
 {
 	starting_ = false;
 	rolling_back_ = true;
+	failed_ = failed;
 	index_ = failed;
 	attempt_ = 0;
 }
@@ -255,7 +256,7 @@ void GroupSequencer::stop_step_done(bool success)
 		return;
 	}
 	attempt_ = 0;
-	if (index_ > 0) {
+	if (index_ > first_) {
 		index_--;
 		return;
 	}

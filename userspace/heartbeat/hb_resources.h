@@ -62,6 +62,9 @@ bool is_ocf_command(const Command &command);
 //          resource included: it may be half up), right to left.
 //   stop:  right to left; a failing stop is retried `stop_retries` times
 //          and then the whole action has failed (what is left stays up).
+// With `first`, only the resources from `first` on take part: a restart
+// in place of a failed resource stops it and those right of it (they
+// depend on it), then starts them again.
 class GroupSequencer {
 public:
 	enum class Outcome { kRunning, kStarted, kStopped, kStartFailed,
@@ -72,21 +75,26 @@ public:
 		unsigned attempt; // 0 first try; >0 a retry, after a pause
 	};
 
-	GroupSequencer(size_t resources, Action goal, unsigned stop_retries);
+	GroupSequencer(size_t resources, Action goal, unsigned stop_retries,
+		       size_t first = 0);
 	std::optional<Step> current() const;
 	void report(bool success);
 	Outcome outcome() const { return outcome_; }
+	// The resource whose start failed, once the start phase failed.
+	std::optional<size_t> failed_resource() const { return failed_; }
 
 private:
 	void begin_rollback(size_t failed);
 	void stop_step_done(bool success);
 
 	size_t count_;
+	size_t first_;
 	unsigned stop_retries_;
 	bool starting_;	    // still in the start phase
 	bool rolling_back_ = false;
 	size_t index_ = 0;  // resource of the current step
 	unsigned attempt_ = 0;
+	std::optional<size_t> failed_;
 	Outcome outcome_ = Outcome::kRunning;
 };
 

@@ -5,6 +5,11 @@
 // RDBD_RESOURCE and DRBD_RESOURCE set, and exits with its status.  No
 // handler configured is not an error (exit 0): the kernel calls the
 // helper for every such event.
+//
+// The handler's exit code reaches rdbd.ko unchanged, and for fence-peer
+// it is an answer (3 to 7: the peer is Inconsistent, Outdated,
+// unreachable, Primary, fenced).  rdbdadm's own failures (a broken
+// configuration is 3, a timeout 5) must not pass for one: they exit 1.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,7 +52,7 @@ int run_shell(const std::string &command, const std::string &resource)
 	return kExitFailure;
 }
 
-int execute(Session &session, const po::variables_map &args)
+int run_handlers(Session &session, const po::variables_map &args)
 {
 	const std::string handler = args["handler"].as<std::string>();
 	int rc = kExitOk;
@@ -69,6 +74,17 @@ int execute(Session &session, const po::variables_map &args)
 			rc = status;
 	}
 	return rc;
+}
+
+int execute(Session &session, const po::variables_map &args)
+{
+	try {
+		return run_handlers(session, args);
+	} catch (const Error &e) {
+		std::cerr << "rdbdadm: helper " << args["handler"].as<std::string>()
+			  << ": " << e.what() << "\n";
+		return kExitFailure;
+	}
 }
 
 const CommandRegistration registration({

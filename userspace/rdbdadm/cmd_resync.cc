@@ -64,7 +64,21 @@ void disk_options_arguments(po::options_description &options,
 		"c-max-rate", po::value<uint32_t>(),
 		"KiB/s a resync never exceeds")(
 		"al-extents", po::value<uint32_t>(),
-		"hot 4 MiB extents of the activity log (next attach)");
+		"hot 4 MiB extents of the activity log (next attach)")(
+		"fencing", po::value<std::string>(),
+		"dont-care, resource-only or resource-and-stonith");
+}
+
+uint32_t fencing_value(const std::string &word)
+{
+	for (const DiskOptField &f : kDiskOptFields)
+		if (std::string(f.name) == "fencing")
+			if (const auto v = parse_disk_opt(f, word);
+			    v && *v < f.value_names.size())
+				return *v;
+	throw UsageError("--fencing " + word +
+			 ": expected dont-care, resource-only or "
+			 "resource-and-stonith");
 }
 
 void override_from(const po::variables_map &args, const char *name,
@@ -84,6 +98,9 @@ int disk_options_execute(Session &session, const po::variables_map &args)
 			override_from(args, "c-min-rate", op.c_min_rate_kib);
 			override_from(args, "c-max-rate", op.c_max_rate_kib);
 			override_from(args, "al-extents", op.al_extents);
+			if (args.count("fencing"))
+				op.fencing = fencing_value(
+					args["fencing"].as<std::string>());
 			return Plan{{op, {}}};
 		});
 }
@@ -103,7 +120,8 @@ const CommandRegistration registrations[] = {
 	CommandRegistration(
 		{"disk-options",
 		 "RES|all [--resync-rate KIB] [--c-plan-ahead DS] "
-		 "[--c-min-rate KIB] [--c-max-rate KIB] [--al-extents N]",
+		 "[--c-min-rate KIB] [--c-max-rate KIB] [--al-extents N] "
+		 "[--fencing POLICY]",
 		 "set the resync rate controller (default: the configuration)",
 		 disk_options_arguments, disk_options_execute}),
 	CommandRegistration({"pause-sync", "RES|all",
@@ -126,6 +144,10 @@ const CommandRegistration registrations[] = {
 			     "compare both disks online and mark the blocks "
 			     "that differ out of sync (needs verify-alg)",
 			     resource_arguments, run_plan<plan_verify>}),
+	CommandRegistration({"resume-io", "RES|all",
+			     "end a freeze of application I/O by fencing "
+			     "(resource-and-stonith) without fencing the peer",
+			     resource_arguments, run_plan<plan_resume_io>}),
 	CommandRegistration({"resume-sync", "RES|all",
 			     "let a resync held by pause-sync on this node move",
 			     resource_arguments, run_plan<plan_resume_sync>}),

@@ -8,6 +8,7 @@ dump: the effective configuration, common and includes resolved.
           c-min-rate 250;
           c-max-rate 102400;
           on-io-error detach;
+          fencing dont-care;
       }
       net {
           protocol C;
@@ -48,6 +49,7 @@ dump: the effective configuration, common and includes resolved.
           c-min-rate 250;
           c-max-rate 102400;
           on-io-error detach;
+          fencing dont-care;
       }
       net {
           protocol A;

@@ -8,6 +8,7 @@ dump of one resource.
           c-min-rate 250;
           c-max-rate 102400;
           on-io-error detach;
+          fencing dont-care;
       }
       net {
           protocol A;

@@ -11,7 +11,7 @@
     cstate RES|all                  print the connection state
     detach RES|all                  release this node's disk (the device stays, Diskless)
     disconnect RES|all              drop the connection to the peer (StandAlone)
-    disk-options RES|all [--resync-rate KIB] [--c-plan-ahead DS] [--c-min-rate KIB] [--c-max-rate KIB] [--al-extents N]
+    disk-options RES|all [--resync-rate KIB] [--c-plan-ahead DS] [--c-min-rate KIB] [--c-max-rate KIB] [--al-extents N] [--fencing POLICY]
                                     set the resync rate controller (default: the configuration)
     down RES|all                    disconnect, detach and remove the device
     dstate RES|all                  print the disk states of this node and of the peer
@@ -25,6 +25,7 @@
     outdate RES|all                 mark this node's disk Outdated (not promoted without --force); not while connected
     pause-sync RES|all              hold the resync (on both nodes) until resume-sync
     primary RES|all [--force]       promote the device to Primary
+    resume-io RES|all               end a freeze of application I/O by fencing (resource-and-stonith) without fencing the peer
     resume-sync RES|all             let a resync held by pause-sync on this node move
     role RES|all                    print the roles of this node and of the peer
     secondary RES|all               demote the device to Secondary
