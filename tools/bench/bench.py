@@ -11,7 +11,9 @@ both nodes) and the same replication link (10.99.1.0/24) for every row:
   sync_mib_s        initial full sync of the whole device (replicated rows)
   failover_s        power cut -> web page served again by the peer
                     (row "failover": rdbd-heartbeat, keepalive 200ms,
-                    deadtime 1s; see failover.py)
+                    deadtime 1s; see failover.py; rows "pcmk-rdbd" and
+                    "pcmk-drbd84": Corosync + Pacemaker, token 1000 ms,
+                    ocf:rdbd:rdbd or ocf:linbit:drbd; see pacemaker.py)
 
 Recovery rows (recovery.py, protocol C, rdbd and DRBD 8.4 each):
 
@@ -42,6 +44,7 @@ import sys
 import time
 
 from failover import measure_failover
+from pacemaker import measure_pacemaker
 from recovery import (AL_FIGURES, RESYNC_FIGURES, measure_al,
                       measure_resync)
 import report
@@ -51,10 +54,10 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 VM = os.path.join(REPO, "tools", "vm", "vm")
 GUEST_LIB = os.path.join(REPO, "tests", "vm", "lib", "guest.sh")
 NODES = ("rabius", "corman")
-# failover power-cuts corman and boots it again: it runs last.
+# The failover rows power-cut nodes and boot them again: they run last.
 ROWS = ["raw-disk", "raw-link", "rdbd-A", "rdbd-B", "rdbd-C",
         "drbd84-A", "drbd84-C", "resync-rdbd", "resync-drbd84",
-        "al-rdbd", "al-drbd84", "failover"]
+        "al-rdbd", "al-drbd84", "failover", "pcmk-rdbd", "pcmk-drbd84"]
 FIGURES = [f for f, _ in report.MAIN]
 FIO_SEQ = ("--name=seq --rw=write --bs=1M --direct=1 --ioengine=libaio "
            "--iodepth=4 --size=128M --output-format=json")
@@ -342,6 +345,8 @@ def ratios(results):
     for fig in AL_FIGURES:
         r[f"al-rdbd/al-drbd84 {fig}"] = ratio(
             results, "al-rdbd", "al-drbd84", fig)
+    r["pcmk-rdbd/pcmk-drbd84 failover_s"] = ratio(
+        results, "pcmk-rdbd", "pcmk-drbd84", "failover_s")
     try:
         floor = min(results["raw-disk"]["seq_write_mib_s"]["median"],
                     results["raw-link"]["seq_write_mib_s"]["median"])
@@ -380,6 +385,9 @@ def main():
                 figs = measure_raw_link(a.runs)
             elif row == "failover":
                 figs = {"failover_s": measure_failover(on, a.runs, log)}
+            elif row.startswith("pcmk-"):
+                figs = {"failover_s": measure_pacemaker(row, on, a.runs,
+                                                        log)}
             elif row.startswith("resync-"):
                 figs = measure_resync(implementation(row), a.runs, on,
                                       a.outdir)

@@ -31,7 +31,8 @@ NAMES = {"raw-disk": "raw disk", "raw-link": "raw link", "rdbd-A": "rdbd A",
          "rdbd-B": "rdbd B", "rdbd-C": "rdbd C", "drbd84-A": "DRBD 8.4 A",
          "drbd84-C": "DRBD 8.4 C", "resync-rdbd": "rdbd C",
          "resync-drbd84": "DRBD 8.4 C", "al-rdbd": "rdbd C",
-         "al-drbd84": "DRBD 8.4 C", "failover": "rdbd-heartbeat"}
+         "al-drbd84": "DRBD 8.4 C", "failover": "rdbd-heartbeat",
+         "pcmk-rdbd": "Pacemaker + rdbd", "pcmk-drbd84": "Pacemaker + DRBD 8.4"}
 # Issue 4's goal: the same dirty set in no more time and no more bytes.
 GOALS = [("resync-rdbd/resync-drbd84 resync_s", "resync time"),
          ("resync-rdbd/resync-drbd84 resync_kib", "resync data bytes")]
