@@ -7,9 +7,18 @@
 //   rdbd-fakepeer --listen ADDR:PORT | --connect ADDR:PORT
 //                 --name NODE --resource RES --mode MODE[,MODE...]
 //                 [--verify-alg ALG]
+//   rdbd-fakepeer --connect ADDR:PORT --name NODE --resource RES --mode fuzz
+//                 [--seed N] [--packets N] [--max-seconds N]
+//                 [--hmac-alg ALG --secret SECRET]
 //
+// --mode fuzz is the wire fuzzer of fuzz.h: many connections, mutated
+// packets of every type, counted outcomes.
 // Framing modes: garbage, oversized, unknown-packet or hangup-mid-payload,
 // or handshake-then-MODE to first complete the HELLO exchange honestly.
+// Impostor modes (bad-version, bad-auth-response, silent-after-hello)
+// pretend to be the peer without being able to prove it; bitmap modes
+// (bitmap-trickle, -disorder, -miscount) make the node exchange bitmaps
+// and then send theirs too slowly, out of order or miscounted.
 // The other modes (packets.h lists them) first complete the whole
 // handshake as an UpToDate Secondary with the node's own UUIDs, so the
 // node is Connected, then send one bad verify, remote-read or OUT_OF_SYNC
@@ -46,6 +55,7 @@
 #include "endpoint.h"
 #include "error.h"
 #include "fd.h"
+#include "fuzz.h"
 #include "packets.h"
 
 namespace rdbd::fakepeer {
@@ -63,6 +73,7 @@ constexpr int kHoldSeconds = 60;      // no-verify-feature: the test ends it
 struct Options {
 	std::string listen, connect, name, resource, mode;
 	std::string verify_alg = "crc32c";
+	FuzzOptions fuzz; // --mode fuzz (fuzz.h)
 };
 
 void step(const std::string &line)
@@ -263,12 +274,13 @@ void handshake(int fd, const Options &o, const Mode &mode)
 
 // PARAMS and UUIDS both ways: we are the node's UpToDate twin, with
 // fewer blocks (kFakeDataBytes), so it is Connected with no sync.
-Session exchange_facts(int fd, const Options &o)
+Session exchange_facts(int fd, const Options &o, bool as_primary)
 {
 	const auto p = parse_params(expect_packet(fd, RDBD_P_PARAMS, "PARAMS"));
 	if (!p)
 		throw Error(kExitFailure, "the peer's PARAMS are malformed");
-	const auto u = uuids_echo(expect_packet(fd, RDBD_P_UUIDS, "UUIDS"));
+	const auto u = uuids_echo(expect_packet(fd, RDBD_P_UUIDS, "UUIDS"), 0,
+				  as_primary);
 	if (!u)
 		throw Error(kExitFailure, "the peer's UUIDS are malformed");
 	send_all(fd, params(p->protocol));
@@ -298,11 +310,9 @@ void become_verify_source(int fd, const Session &s)
 }
 
 // Reads and drops what the kernel still sends until it closes the
-// connection or the time is up.
-bool closed_by_peer(int fd)
+// connection (true) or `deadline` passes (false).
+bool closed_before(int fd, Clock::time_point deadline)
 {
-	const auto deadline =
-		Clock::now() + std::chrono::seconds(kCloseSeconds);
 	char buf[4096];
 	while (readable_before(fd, deadline)) {
 		const ssize_t n = read(fd, buf, sizeof(buf));
@@ -312,6 +322,12 @@ bool closed_by_peer(int fd)
 			throw failure("read");
 	}
 	return false;
+}
+
+bool closed_by_peer(int fd)
+{
+	return closed_before(fd, Clock::now() +
+					 std::chrono::seconds(kCloseSeconds));
 }
 
 // Expect::VerifyRefusal: the node answers the bad VERIFY_START.
@@ -353,15 +369,119 @@ bool no_verify_until_closed(int fd, const std::string &name)
 	return true;
 }
 
+// The node closed the connection within `seconds`: the expected end.
+bool dropped_within(int fd, const std::string &name, int seconds)
+{
+	if (closed_before(fd, Clock::now() + std::chrono::seconds(seconds))) {
+		step("result " + name + ": dropped");
+		return true;
+	}
+	step("result " + name + ": NOT dropped within " +
+	     std::to_string(seconds) + " s");
+	return false;
+}
+
+bool impostor(const Mode &mode)
+{
+	return mode.what == Misbehaviour::BadVersion ||
+	       mode.what == Misbehaviour::BadAuthResponse ||
+	       mode.what == Misbehaviour::SilentAfterHello;
+}
+
+// A peer that is not who it claims: the node must drop it (and, the test
+// checks, neither freeze its writes nor give up on the real peer).
+bool run_impostor(int fd, const Options &o, const Mode &mode)
+{
+	const bool auth = mode.what != Misbehaviour::BadVersion;
+	const uint32_t version = auth ? RDBD_WIRE_PROTO_MAX : 1;
+
+	send_all(fd, hello_claiming(o.name, o.resource, version, version, auth));
+	if (mode.what == Misbehaviour::BadVersion) {
+		step("sent HELLO claiming protocol version 1 only");
+	} else if (mode.what == Misbehaviour::SilentAfterHello) {
+		step("sent HELLO asking for authentication, then nothing");
+	} else {
+		expect_packet(fd, RDBD_P_HELLO, "HELLO");
+		expect_packet(fd, RDBD_P_AUTH_CHALLENGE, "AUTH_CHALLENGE");
+		send_all(fd, auth_challenge());
+		send_all(fd, auth_response_wrong());
+		step("sent HELLO asking for authentication, a challenge and "
+		     "a wrong response to the node's");
+	}
+	return dropped_within(fd, mode.name, kHandshakeSeconds);
+}
+
+constexpr int kTrickleSeconds = 40;	// the node must give up before
+constexpr int kTrickleMs = 500;		// between two bitmap blocks
+
+// Valid bitmap blocks from `first` on, one every kTrickleMs, until the
+// node closes the connection or kTrickleSeconds passed.
+bool trickle(int fd, const std::string &name, uint64_t first)
+{
+	const auto end = Clock::now() + std::chrono::seconds(kTrickleSeconds);
+	for (uint64_t i = first; Clock::now() < end; i++) {
+		if (!send_all(fd, bitmap_block(i)) ||
+		    closed_before(fd, Clock::now() + std::chrono::milliseconds(
+							     kTrickleMs))) {
+			step("result " + name + ": dropped");
+			return true;
+		}
+	}
+	step("result " + name + ": NOT dropped within " +
+	     std::to_string(kTrickleSeconds) + " s");
+	return false;
+}
+
+// The same data as the node with a block marked: it exchanges bitmaps,
+// and ours misbehaves.  `node_dials`: it sends its bitmap first.
+bool run_bitmap_attack(int fd, const Options &o, const Mode &mode,
+		       bool node_dials)
+{
+	handshake(fd, o, mode);
+	const auto p = parse_params(expect_packet(fd, RDBD_P_PARAMS, "PARAMS"));
+	const auto u = uuids_echo(expect_packet(fd, RDBD_P_UUIDS, "UUIDS"), 1);
+	if (!p || !u)
+		throw Error(kExitFailure, "the peer's PARAMS or UUIDS are "
+					  "malformed");
+	send_all(fd, params(p->protocol, kBitmapAttackDataBytes));
+	send_all(fd, *u);
+	step("exchanged PARAMS and UUIDS: the same data, a block marked");
+	if (node_dials) {
+		expect_packet(fd, RDBD_P_BITMAP_DONE, "its BITMAP_DONE");
+		step("received the node's bitmap");
+	}
+	switch (mode.what) {
+	case Misbehaviour::BitmapTrickle:
+		step("sending valid bitmap blocks, one every " +
+		     std::to_string(kTrickleMs) + " ms");
+		return trickle(fd, mode.name, 0);
+	case Misbehaviour::BitmapDisorder:
+		send_all(fd, bitmap_block(1));
+		send_all(fd, bitmap_block(0));
+		step("sent bitmap block 1, then block 0, then more, slowly");
+		return trickle(fd, mode.name, 2);
+	default:
+		send_all(fd, bitmap_block(0));
+		send_all(fd, bitmap_done(5));
+		step("sent a bitmap block with 1 bit and BITMAP_DONE "
+		     "counting 5");
+		return dropped_within(fd, mode.name, kCloseSeconds);
+	}
+}
+
 bool run_mode(const Options &o, const Mode &mode)
 {
 	const UniqueFd fd = o.listen.empty() ? connect_to(endpoint(o.connect))
 					     : accept_one(endpoint(o.listen));
 	Session session;
+	if (mode.stage == Stage::Bitmap)
+		return run_bitmap_attack(fd.get(), o, mode, !o.listen.empty());
+	if (impostor(mode))
+		return run_impostor(fd.get(), o, mode);
 	if (mode.stage >= Stage::Hello)
 		handshake(fd.get(), o, mode);
 	if (mode.stage >= Stage::Connected)
-		session = exchange_facts(fd.get(), o);
+		session = exchange_facts(fd.get(), o, mode.as_primary);
 	if (mode.stage >= Stage::VerifyTarget)
 		become_verify_source(fd.get(), session);
 	const Attack a = attack(mode, o.name, o.resource, session);
@@ -405,8 +525,17 @@ std::vector<Mode> parse_modes(const std::string &list)
 	return modes;
 }
 
-int run(const Options &o)
+int run(Options &o)
 {
+	if (o.mode == "fuzz") {
+		if (o.connect.empty())
+			throw UsageError("--mode fuzz needs --connect");
+		o.fuzz.connect = o.connect;
+		o.fuzz.name = o.name;
+		o.fuzz.resource = o.resource;
+		o.fuzz.verify_alg = o.verify_alg;
+		return run_fuzz(o.fuzz);
+	}
 	const std::vector<Mode> modes = parse_modes(o.mode);
 	if (!digest_size(o.verify_alg))
 		throw UsageError("unknown verify-alg '" + o.verify_alg +
@@ -433,6 +562,16 @@ Options parse_options(int argc, char **argv)
 		("one or more of, comma-separated: " + mode_names())
 			.c_str())("verify-alg", po::value(&o.verify_alg),
 				  "the node's verify-alg (default crc32c)");
+	d.add_options()("seed", po::value(&o.fuzz.seed),
+			"--mode fuzz: the generator's seed (default 1)")(
+		"packets", po::value(&o.fuzz.packets),
+		"--mode fuzz: mutated packets to send (default 10000)")(
+		"max-seconds", po::value(&o.fuzz.max_seconds),
+		"--mode fuzz: stop after this long (default 600)")(
+		"hmac-alg", po::value(&o.fuzz.hmac_alg),
+		"--mode fuzz: the node's cram-hmac-alg")(
+		"secret", po::value(&o.fuzz.secret),
+		"--mode fuzz: the node's shared-secret");
 	po::variables_map vm;
 	try {
 		po::store(po::parse_command_line(argc, argv, d), vm);
@@ -454,7 +593,8 @@ int main(int argc, char **argv)
 {
 	using namespace rdbd;
 	try {
-		return fakepeer::run(fakepeer::parse_options(argc, argv));
+		fakepeer::Options o = fakepeer::parse_options(argc, argv);
+		return fakepeer::run(o);
 	} catch (const Error &e) {
 		std::cerr << "rdbd-fakepeer: " << e.what() << '\n';
 		return e.exit_code();

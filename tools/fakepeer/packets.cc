@@ -64,6 +64,26 @@ const Mode kConnectedModes[] = {
 	 Stage::Connected, Expect::Drop, true},
 	{"no-verify-feature", Misbehaviour::NoVerifyFeature, Stage::Connected,
 	 Expect::NoVerify, false},
+	{"bad-version", Misbehaviour::BadVersion, Stage::Start, Expect::Drop,
+	 false},
+	{"bad-auth-response", Misbehaviour::BadAuthResponse, Stage::Start,
+	 Expect::Drop, false},
+	{"silent-after-hello", Misbehaviour::SilentAfterHello, Stage::Start,
+	 Expect::Drop, false},
+	{"bitmap-trickle", Misbehaviour::BitmapTrickle, Stage::Bitmap,
+	 Expect::Drop, false},
+	{"bitmap-disorder", Misbehaviour::BitmapDisorder, Stage::Bitmap,
+	 Expect::Drop, false},
+	{"bitmap-miscount", Misbehaviour::BitmapMiscount, Stage::Bitmap,
+	 Expect::Drop, false},
+	{"ack-unknown-write", Misbehaviour::AckUnknownWrite, Stage::Connected,
+	 Expect::Drop, false},
+	{"discard-with-flush", Misbehaviour::DiscardWithFlush,
+	 Stage::Connected, Expect::Drop, false, true},
+	{"rs-data-unsolicited", Misbehaviour::RsDataUnsolicited,
+	 Stage::Connected, Expect::Drop, false},
+	{"sync-uuid-while-verifying", Misbehaviour::SyncUuidWhileVerifying,
+	 Stage::VerifyTarget, Expect::Drop, true},
 };
 
 template <typename T> Bytes bytes_of(const T &value)
@@ -85,12 +105,15 @@ void copy_name(char (&field)[RDBD_WIRE_NAME_LEN], const std::string &name)
 }
 
 Bytes hello_payload(const std::string &node, const std::string &resource,
-		    uint64_t features = 0)
+		    uint64_t features = 0,
+		    uint32_t proto_min = RDBD_WIRE_PROTO_MIN,
+		    uint32_t proto_max = RDBD_WIRE_PROTO_MAX, bool auth = false)
 {
 	rdbd_p_hello h{};
-	h.protocol_min = htobe32(RDBD_WIRE_PROTO_MIN);
-	h.protocol_max = htobe32(RDBD_WIRE_PROTO_MAX);
+	h.protocol_min = htobe32(proto_min);
+	h.protocol_max = htobe32(proto_max);
 	h.features = htobe64(features);
+	h.flags = htobe32(auth ? RDBD_HELLO_F_AUTH : 0);
 	copy_name(h.node_name, node);
 	copy_name(h.res_name, resource);
 	return bytes_of(h);
@@ -243,6 +266,17 @@ Attack connected_misbehaviour(Misbehaviour what, const Session &s)
 	// the last 4 KiB block and one sector more
 	const uint64_t last = s.sectors - kBlockSectors + 1;
 	switch (what) {
+	case Misbehaviour::AckUnknownWrite:
+		return ack_packet(RDBD_P_WRITE_ACK, "WRITE_ACK", 0, 12345, kBlock,
+				  "a write it never sent");
+	case Misbehaviour::DiscardWithFlush: {
+		rdbd_p_data p{};
+		p.size = htobe32(kBlock);
+		p.dp_flags = htobe32(RDBD_DP_DISCARD | RDBD_DP_FLUSH);
+		return {packet(RDBD_P_DATA, bytes_of(p)),
+			"DATA discarding 4096 bytes at sector 0 with a flush",
+			false};
+	}
 	case Misbehaviour::ReadReqPastEnd:
 		return ack_packet(RDBD_P_READ_REQ, "READ_REQ", last, 1, kBlock,
 				  "the device has " +
@@ -272,6 +306,23 @@ Attack connected_misbehaviour(Misbehaviour what, const Session &s)
 			"READ_REPLY with 4096 bytes for a read never asked "
 			"for",
 			false};
+	}
+	case Misbehaviour::RsDataUnsolicited: {
+		rdbd_p_data p{};
+		p.block_id = htobe64(0);
+		p.size = htobe32(kBlock);
+		Bytes payload = bytes_of(p);
+		payload.resize(payload.size() + kBlock, 0xa5);
+		return {packet(RDBD_P_RS_DATA, payload),
+			"RS_DATA of 4096 bytes at sector 0 while Connected, "
+			"no sync running",
+			false};
+	}
+	case Misbehaviour::SyncUuidWhileVerifying: {
+		rdbd_p_sync_uuid p{};
+		p.uuid = htobe64(0x5eed5eed5eed5eedULL);
+		return {packet(RDBD_P_SYNC_UUID, bytes_of(p)),
+			"SYNC_UUID while the node is VerifyT", false};
 	}
 	case Misbehaviour::ReadReqFlood:
 		return read_flood(s);
@@ -336,24 +387,62 @@ Bytes hello(const std::string &node, const std::string &resource,
 	return packet(RDBD_P_HELLO, hello_payload(node, resource, features));
 }
 
-Bytes params(uint8_t protocol)
+Bytes hello_claiming(const std::string &node, const std::string &resource,
+		     uint32_t proto_min, uint32_t proto_max, bool auth)
+{
+	return packet(RDBD_P_HELLO, hello_payload(node, resource, 0, proto_min,
+						  proto_max, auth));
+}
+
+Bytes params(uint8_t protocol, uint64_t data_bytes)
 {
 	rdbd_p_params p{};
-	p.data_bytes = htobe64(kFakeDataBytes);
+	p.data_bytes = htobe64(data_bytes);
 	p.protocol = protocol;
 	return packet(RDBD_P_PARAMS, bytes_of(p));
 }
 
-std::optional<Bytes> uuids_echo(const Bytes &node_uuids)
+std::optional<Bytes> uuids_echo(const Bytes &node_uuids, uint64_t bits_set,
+				bool primary)
 {
 	rdbd_p_uuids theirs, ours{};
 	if (node_uuids.size() != sizeof(theirs))
 		return std::nullopt;
 	std::memcpy(&theirs, node_uuids.data(), sizeof(theirs));
 	std::memcpy(ours.uuid, theirs.uuid, sizeof(ours.uuid));
-	ours.role = RDBD_ROLE_SECONDARY;
+	ours.role = primary ? RDBD_ROLE_PRIMARY : RDBD_ROLE_SECONDARY;
 	ours.disk_state = RDBD_DISK_UPTODATE;
+	ours.bits_set = htobe64(bits_set);
 	return packet(RDBD_P_UUIDS, bytes_of(ours));
+}
+
+Bytes bitmap_block(uint64_t index)
+{
+	rdbd_p_bitmap p{};
+	p.offset = htobe64(index * RDBD_WIRE_BITMAP_BLOCK);
+	p.bits[0] = 1;
+	return packet(RDBD_P_BITMAP, bytes_of(p));
+}
+
+Bytes bitmap_done(uint64_t bits)
+{
+	rdbd_p_bitmap_done p{};
+	p.bits_set = htobe64(bits);
+	return packet(RDBD_P_BITMAP_DONE, bytes_of(p));
+}
+
+Bytes auth_challenge()
+{
+	rdbd_p_auth_challenge p{};
+	std::memset(p.challenge, 0x5a, sizeof(p.challenge));
+	return packet(RDBD_P_AUTH_CHALLENGE, bytes_of(p));
+}
+
+Bytes auth_response_wrong()
+{
+	rdbd_p_auth_response p{};
+	p.digest_len = htobe32(32);	/* sha256's size, all zeros */
+	return packet(RDBD_P_AUTH_RESPONSE, bytes_of(p));
 }
 
 Bytes verify_start(const std::string &alg, uint64_t sectors)

@@ -38,6 +38,22 @@ enum class Misbehaviour {
 	OutOfSyncPastEnd,
 	// nothing: connected without offering verify, waits to be left
 	NoVerifyFeature,
+	// handshake attacks of a peer that is not who it claims (issue 11,
+	// finding 6): they must not freeze writes or end in StandAlone
+	BadVersion,	  // a HELLO with protocol versions 1-1
+	BadAuthResponse,  // the auth exchange with a wrong digest
+	SilentAfterHello, // a HELLO asking for auth, then nothing
+	// bitmap exchange attacks (a peer that marked blocks)
+	BitmapTrickle,	  // valid blocks, one every half second, for ever
+	BitmapDisorder,	  // a block, then one before it, then a trickle
+	BitmapMiscount,	  // BITMAP_DONE counting other bits than were sent
+	// once Connected: a WRITE_ACK for a write the node never sent
+	AckUnknownWrite,
+	// once Connected as a Primary: DATA that discards and flushes at once
+	DiscardWithFlush,
+	// sync packets in a state without that sync (issue 11, finding 12)
+	RsDataUnsolicited,	// RS_DATA while the node is no SyncTarget
+	SyncUuidWhileVerifying, // SYNC_UUID to a node that is VerifyT
 };
 
 // How far the fake peer plays honest before it misbehaves.
@@ -46,6 +62,8 @@ enum class Stage {
 	Hello,	      // the HELLO exchange ("handshake-then-MODE")
 	Connected,    // HELLO, PARAMS and UUIDS: the kernel is Connected
 	VerifyTarget, // and a VERIFY_START it agreed to: it is VerifyT
+	Bitmap,	      // HELLO, then PARAMS/UUIDS marking blocks: the node
+		      // exchanges bitmaps (run by run_bitmap_attack())
 };
 
 // What the kernel must do about it.
@@ -61,6 +79,7 @@ struct Mode {
 	Stage stage;
 	Expect expect;
 	bool offers_verify; // our HELLO offers RDBD_FEAT_VERIFY
+	bool as_primary = false; // our UUIDS say we are Primary
 };
 
 // "garbage", "handshake-then-oversized", "verify-digests-past-end", ...;
@@ -88,12 +107,27 @@ Bytes header(uint16_t cmd, uint32_t length);
 // An honest HELLO without authentication, offering `features`.
 Bytes hello(const std::string &node, const std::string &resource,
 	    uint64_t features = 0);
-// Our PARAMS: kFakeDataBytes and the node's replication protocol.
-Bytes params(uint8_t protocol);
+// A HELLO with any protocol range, maybe asking for authentication.
+Bytes hello_claiming(const std::string &node, const std::string &resource,
+		     uint32_t proto_min, uint32_t proto_max, bool auth);
+// Our PARAMS: `data_bytes` and the node's replication protocol.
+Bytes params(uint8_t protocol, uint64_t data_bytes = kFakeDataBytes);
 // Our UUIDS: the node's generation UUIDs echoed, an UpToDate Secondary
-// with nothing marked, so the handshake ends Connected without a sync.
+// with `bits_set` blocks marked: none, so the handshake ends Connected
+// without a sync, or some, so the node exchanges bitmaps with us; a
+// Primary if `primary` (the node must be Secondary then).
 // nullopt if `node_uuids` is no UUIDS payload.
-std::optional<Bytes> uuids_echo(const Bytes &node_uuids);
+std::optional<Bytes> uuids_echo(const Bytes &node_uuids,
+				uint64_t bits_set = 0, bool primary = false);
+// The data size the bitmap attacks claim: 512 blocks of bitmap, so
+// there are enough valid blocks to trickle for minutes.
+constexpr uint64_t kBitmapAttackDataBytes = 64ULL << 30;
+// BITMAP block `index` with one bit set; BITMAP_DONE counting `bits`.
+Bytes bitmap_block(uint64_t index);
+Bytes bitmap_done(uint64_t bits);
+// AUTH_CHALLENGE (a fixed one) and an AUTH_RESPONSE that is all zeros.
+Bytes auth_challenge();
+Bytes auth_response_wrong();
 // An honest VERIFY_START.
 Bytes verify_start(const std::string &alg, uint64_t sectors);
 

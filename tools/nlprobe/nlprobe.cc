@@ -96,7 +96,7 @@ const char *const kCommandNames[] = {
 	"detach",    "connect",	   "disconnect", "primary",
 	"secondary", "get-status", "event",	 "disk-opts",
 	"pause-sync", "resume-sync", "outdate",	 "invalidate",
-	"invalidate-remote", "verify",
+	"invalidate-remote", "verify", "resume-io",
 };
 static_assert(sizeof(kCommandNames) / sizeof(kCommandNames[0]) ==
 		      RDBD_CMD_MAX + 1,
