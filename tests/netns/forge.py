@@ -4,13 +4,15 @@
 usage: forge.py KIND DEST-IP PORT [SECRET GEN SEQ]
 KIND: forged (right format, wrong key), unknown-key, truncated, oversized,
 signed (a valid signature with SECRET, for replays and old generations).
-FORGE_COUNT=N sends it N times.
+FORGE_COUNT=N sends it N times.  KIND flood: forged datagrams as fast as
+possible for FORGE_SECONDS seconds (default 5).
 """
 import hashlib
 import hmac
 import os
 import socket
 import sys
+import time
 
 
 def message(gen, seq, key_id, secret):
@@ -22,7 +24,7 @@ def message(gen, seq, key_id, secret):
 
 def main():
     kind, dest, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if kind == "forged":
+    if kind in ("forged", "flood"):
         data = message(1, 1 << 40, 1, "not-the-secret")
     elif kind == "unknown-key":
         data = message(1, 1 << 40, 9, "netns-test-secret")
@@ -33,6 +35,15 @@ def main():
     else:
         data = message(int(sys.argv[5]), int(sys.argv[6]), 1, sys.argv[4])
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if kind == "flood":
+        end = time.monotonic() + float(os.environ.get("FORGE_SECONDS", "5"))
+        while time.monotonic() < end:
+            for _ in range(1000):
+                try:
+                    s.sendto(data, (dest, port))
+                except OSError:
+                    pass  # a full send buffer: go on
+        return
     for _ in range(int(os.environ.get("FORGE_COUNT", "1"))):
         s.sendto(data, (dest, port))
 

@@ -14,6 +14,9 @@ NS_corman=hb$ID-c
 NS_rabius=hb$ID-r
 WORK=$(mktemp -d "/tmp/rdbd-netns-$TEST_NAME.XXXXXX")
 declare -A PIDS=() STARTED=()
+# More namespaces a test makes (uplink-lib.sh: routers, internet, DNS):
+# cleaned up with the two nodes'.
+EXTRA_NS=()
 
 log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
 fail() {
@@ -38,8 +41,10 @@ requires_root_and_ip() {
 # daemons however they were started (--foreground or detached), and
 # whatever resource script they had running.
 namespace_pids() {
-	ip netns pids "$NS_corman" 2>/dev/null || true
-	ip netns pids "$NS_rabius" 2>/dev/null || true
+	local ns
+	for ns in "$NS_corman" "$NS_rabius" "${EXTRA_NS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null || true
+	done
 }
 
 # On every exit (pass, fail, set -e, a signal): SIGKILL everything in the
@@ -63,8 +68,9 @@ cleanup() {
 	done
 	exec 2>&3 3>&-
 	left=$(namespace_pids)
-	ip netns del "$NS_corman" 2>/dev/null || true
-	ip netns del "$NS_rabius" 2>/dev/null || true
+	for n in "$NS_corman" "$NS_rabius" "${EXTRA_NS[@]}"; do
+		ip netns del "$n" 2>/dev/null || true
+	done
 	if [ -n "$left" ]; then
 		log "FAIL: processes left in the namespaces: ${left//$'\n'/ }"
 		status=1
@@ -77,6 +83,8 @@ trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# set -e ends a test silently on a failing command outside fail(): name it.
+trap 'log "FAIL: line $LINENO: \"$BASH_COMMAND\" exited $?"' ERR
 
 # on_node NODE CMD...: run CMD in NODE's namespace.
 on_node() {
@@ -108,7 +116,9 @@ cable_up() { on_node corman ip link set "$1" up; on_node rabius ip link set "$1"
 
 # write_config NODE [EXTRA-HA.CF-LINES]: ha.cf, authkeys, haresources and
 # the dummy resource script for NODE.  HARESOURCES overrides the groups,
-# LINKS the ucast lines.
+# LINKS the ucast lines, RSC_DEFAULTS the rsc_defaults line (monitoring is
+# off by default here, so that tests can count the scripts' calls; the
+# monitoring tests turn it on).
 write_config() {
 	local node=$1 extra=${2:-} dir=$WORK/$1
 	mkdir -p "$dir/ha.d/resource.d" "$dir/state" "$dir/res"
@@ -126,6 +136,7 @@ ucast eth1 10.98.1.2}
 auto_failback ${AUTO_FAILBACK:-off}
 node corman rabius
 logfile $dir/ha.log
+${RSC_DEFAULTS-rsc_defaults monitor_interval=0}
 $extra
 CF
 	install -m 600 /dev/null "$dir/ha.d/authkeys"
@@ -162,7 +173,7 @@ start_daemon() {
 		ip netns exec "${!ns}" "$HB" --foreground --node "$node" \
 		--config-dir "$dir/ha.d" --state-dir "$dir/state" \
 		--socket "$dir/control.sock" --stop-failure hold \
-		--rdbdadm "${RDBDADM:-/bin/false}" \
+		--rdbdadm "${RDBDADM:-/bin/false}" ${HB_EXTRA_ARGS:-} \
 		>>"$dir/daemon.log" 2>&1 &
 	PIDS[$node]=$!
 	STARTED[$node]=$EPOCHREALTIME
@@ -200,6 +211,7 @@ import json, sys
 s = json.load(sys.stdin)
 me = s["nodes"][0]
 peer = s["nodes"][1]
+group = s["groups"][0]
 def holder(group): return [g["held_by"] for g in s["groups"] if g["group"] == group][0]
 def local(group): return [g["local"] for g in s["groups"] if g["group"] == group][0]
 def link(i): return peer["links"][i]
@@ -244,12 +256,12 @@ pass() { echo "ok: $TEST_NAME"; exit 0; }
 
 # A test that was SIGKILLed ran no trap: its daemons died with it
 # (--pdeathsig) but its namespaces stay.  Remove those of scripts that
-# are gone (hbPID-c, hbPID-r), with anything still in them.
+# are gone (hbPID-c, hbPID-r, hbPID-r1...), with anything still in them.
 remove_stale_namespaces() {
 	local ns pid
-	for ns in $(ip netns list 2>/dev/null | awk '/^hb[0-9]+-[cr]( |$)/ { print $1 }'); do
+	for ns in $(ip netns list 2>/dev/null | awk '/^hb[0-9]+-[a-z0-9]+( |$)/ { print $1 }'); do
 		pid=${ns#hb}
-		pid=${pid%-?}
+		pid=${pid%%-*}
 		kill -0 "$pid" 2>/dev/null && continue
 		# shellcheck disable=SC2046 # a list of pids
 		kill -KILL $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null || true

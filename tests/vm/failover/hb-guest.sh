@@ -6,7 +6,8 @@
 HB_CONF=$RDBD_REPO/conf/ha.d
 
 # hb_install [KEEPALIVE DEADTIME]: /etc/ha.d from conf/ha.d (with the
-# given timing), rdbddisk in resource.d, Apache serving /data/www.
+# given timing, and HB_EXTRA_HA_CF appended), rdbddisk in resource.d,
+# Apache serving /data/www.
 hb_install() {
 	local keepalive=${1:-200ms} deadtime=${2:-2}
 	mkdir -p /etc/ha.d/resource.d /data
@@ -15,6 +16,7 @@ hb_install() {
 		-e "s/^warntime .*/warntime $(awk "BEGIN{print $deadtime/2}")/" \
 		-e "s/^auto_failback .*/auto_failback ${HB_AUTO_FAILBACK:-on}/" \
 		"$HB_CONF/ha.cf" >/etc/ha.d/ha.cf
+	[ -z "${HB_EXTRA_HA_CF:-}" ] || echo "$HB_EXTRA_HA_CF" >>/etc/ha.d/ha.cf
 	install -m 600 "$HB_CONF/authkeys" /etc/ha.d/authkeys
 	cp "$HB_CONF/haresources" /etc/ha.d/haresources
 	install -m 755 "$RDBD_REPO/scripts/rdbddisk" /etc/ha.d/resource.d/rdbddisk
@@ -108,10 +110,16 @@ http_listening() {
 # without fresh metadata when KEEP_MD is set (after a reboot).  Its timers
 # are conf/rdbd.conf's: rdbd must see a dead peer (ping-int + ping-timeout,
 # 1.5 s) about when heartbeat does (deadtime), as rdbd-heartbeat will not
-# promote while rdbd still sees the peer connected and Primary.
+# promote while rdbd still sees the peer connected and Primary.  So is its
+# fencing (HB_FENCING, default resource-and-stonith; dont-care turns it
+# off): rdbd-heartbeat fence-peer outdates the peer over heartbeat's links.
 rdbd_ready() {
-	{ [ -d /sys/module/rdbd ] || load_rdbd; } &&
-		RDBD_NET_TIMERS='connect-int 2; ping-int 1; ping-timeout 5; timeout 9;' write_conf &&
+	local fencing=${HB_FENCING:-resource-and-stonith}
+	{ [ -d /sys/module/rdbd ] ||
+		insmod "$RDBD_KO" usermode_helper="$RDBD_BUILD_DIR/bin/rdbdadm"; } &&
+		RDBD_NET_TIMERS='connect-int 2; ping-int 1; ping-timeout 5; timeout 9;' \
+		RDBD_RES_EXTRA="disk { fencing $fencing; } handlers { fence-peer \"$RDBD_BUILD_DIR/bin/rdbd-heartbeat fence-peer\"; after-resync-target \"echo \$DRBD_RESOURCE >>/run/rdbd-after-resync-target\"; }" \
+		write_conf &&
 		{ [ -n "${KEEP_MD:-}" ] || rdbdadm create-md --force r0 >/dev/null; } &&
 		rdbdadm up r0
 }

@@ -25,7 +25,8 @@ require_failover() {
 }
 
 # make_cluster [KEEPALIVE DEADTIME]: r0 synced, ext4 with a first page,
-# both daemons running, corman serving.
+# both daemons running, corman serving.  HB_EXTRA_HA_CF: lines added to
+# both ha.cf files.
 make_cluster() {
 	hb_on corman rdbd_ready
 	hb_on rabius rdbd_ready
@@ -35,8 +36,11 @@ make_cluster() {
 		mkfs.ext4 -q /dev/rdbd0 && mkdir -p /data && mount /dev/rdbd0 /data &&
 		mkdir /data/www && echo "<h1>first page</h1>" >/data/www/index.html &&
 		umount /data && rdbdadm secondary r0'
-	hb_on corman "hb_install $* && hb_start"
-	hb_on rabius "hb_install $* && hb_start"
+	local extra=
+	[ -z "${HB_EXTRA_HA_CF:-}" ] ||
+		extra="HB_EXTRA_HA_CF=$(printf %q "$HB_EXTRA_HA_CF") "
+	hb_on corman "${extra}hb_install $* && hb_start"
+	hb_on rabius "${extra}hb_install $* && hb_start"
 	hb_on corman 'hb_await 180 group[\"local\"] held'
 	hb_on rabius 'hb_await 30 group[\"held_by\"] corman'
 }

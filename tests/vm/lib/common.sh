@@ -3,7 +3,9 @@
 #
 # A test is a bash file tests/vm/<group>/NNN that sets DESCRIPTION (which
 # completes "This test will..."), NODES (guests to boot, default corman),
-# TIMEOUT (seconds, default 300), DISK_MB (size of the guests' rdbd disks
+# TIMEOUT (seconds, default 300), ALONE=1 (run with no other test beside
+# it: for assertions about timing), LIGHT=1 (its guests mostly wait: start
+# it away from other LIGHT tests), DISK_MB (size of the guests' rdbd disks
 # /dev/vdb and /dev/vdc, default 256), and defines test() and optionally
 # requires().  test() runs on the host and drives the guests with the
 # functions below; its stdout is compared with NNN.out if that exists, so
@@ -22,8 +24,10 @@ export RDBD_BUILD_DIR=${RDBD_BUILD_DIR:-$REPO/build}
 on() {
 	local node=$1 start=$EPOCHREALTIME status=0
 	shift
-	"$VM" run "$node" -t "${ON_TIMEOUT:-120}" -- \
-		". $REPO/tests/vm/lib/guest.sh; $*" || status=$?
+	# The guest uses the same build as the host (RDBD_BUILD_DIR).
+	"$VM" run "$node" -t "$((${ON_TIMEOUT:-120} * ${RDBD_VM_SLOWDOWN:-1}))" -- \
+		"RDBD_BUILD_DIR=$RDBD_BUILD_DIR; . $REPO/tests/vm/lib/guest.sh; $*" ||
+		status=$?
 	[ -z "${RDBD_LOG_STEPS:-}" ] || log_step "on $node" "$start" "$*"
 	return $status
 }
@@ -52,6 +56,20 @@ power_cut() { "$VM" kill "$1"; }
 # link_down lan|repl / link_up lan|repl: cut or restore a cable.
 link_down() { "$VM" link "$1" down >/dev/null; }
 link_up() { "$VM" link "$1" up >/dev/null; }
+
+# await_acks FILE K: wait (up to 60 s) until FILE, where `on NODE
+# durable-writer ... >FILE &` records a writer's acknowledgements on the
+# host, holds K of them.
+await_acks() {
+	local deadline=$((SECONDS + 60))
+	until [ "$(grep -c '^[0-9]' "$1")" -ge "$2" ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			echo "await_acks: fewer than $2 acknowledged writes in $1 after 60 s" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
 
 # skip REASON: call from requires() to skip the test.
 skip() { export SKIP_REASON="$*"; }

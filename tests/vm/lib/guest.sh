@@ -10,6 +10,11 @@ case ${BASH_SOURCE[0]} in
 esac
 RDBD_BUILD_DIR=${RDBD_BUILD_DIR:-$RDBD_REPO/build}
 RDBD_KO=$RDBD_BUILD_DIR/kernel/rdbd.ko
+# On the debug kernel (tests/vm/run --kernel debug), the module built for it.
+read -r RDBD_OSRELEASE </proc/sys/kernel/osrelease
+case $RDBD_OSRELEASE in
+*-rdbd-debug) RDBD_KO=$RDBD_BUILD_DIR/kernel-debug/rdbd.ko ;;
+esac
 export PATH=$RDBD_BUILD_DIR/bin:$PATH
 
 # load_rdbd: insert the freshly built module.
@@ -18,12 +23,13 @@ load_rdbd() { insmod "$RDBD_KO"; }
 # unload_rdbd: remove it; fails if anything still holds it.
 unload_rdbd() { rmmod rdbd; }
 
-# write_conf [PROTOCOL [NET-OPTIONS]]: write /etc/rdbd.conf, the standard
-# two-node test resource r0 (protocol C by default).  Its timers are short
-# so that tests reconnect and notice a dead peer quickly: connect-int 2 s,
-# ping-int 2 s, ping-timeout 0.5 s, timeout 1 s.
-# write_conf [PROTOCOL [EXTRA NET OPTIONS]]: the standard r0; the timers
-# come from RDBD_NET_TIMERS when set.
+# write_conf [PROTOCOL [EXTRA NET OPTIONS]]: write /etc/rdbd.conf, the
+# standard two-node test resource r0 (protocol C by default) on /dev/vdb,
+# or on RDBD_DISK when set (a device-mapper table over it, say).  Its
+# timers are short so that tests reconnect and notice a dead peer
+# quickly: connect-int 2 s, ping-int 2 s, ping-timeout 0.5 s, timeout
+# 1 s, or RDBD_NET_TIMERS when set; RDBD_RES_EXTRA adds sections
+# (disk { }, handlers { }) to the resource.
 write_conf() {
 	local protocol=${1:-C} extra=${2:-}
 	# It may hold a shared secret: root only, as rdbdadm asks.
@@ -31,9 +37,10 @@ write_conf() {
 	cat >/etc/rdbd.conf <<CONF
 resource r0 {
 	device /dev/rdbd0;
-	disk /dev/vdb;
+	disk ${RDBD_DISK:-/dev/vdb};
 	meta-disk internal;
 	net { protocol $protocol; ${RDBD_NET_TIMERS:-connect-int 2; ping-int 2; ping-timeout 5; timeout 10;} $extra }
+	${RDBD_RES_EXTRA:-}
 	on corman { address 10.99.1.1:7789; }
 	on rabius { address 10.99.1.2:7789; }
 }
@@ -73,6 +80,14 @@ up_fresh() {
 		rdbdadm up r0
 }
 
+# Stop and reap the events coprocess, so that the next await_event in the
+# same shell can start its own (bash runs one coprocess at a time).
+await_event_end() {
+	local pid=$EVENTS_PID
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
 # await_event TIMEOUT ERE: wait until "rdbdadm events" prints a line that
 # matches ERE (the first lines describe the current state, so a state
 # already reached matches at once); print that line.  Fails on timeout.
@@ -83,12 +98,12 @@ await_event() {
 	while left=$((deadline - SECONDS)) && [ "$left" -gt 0 ] &&
 		IFS= read -r -t "$left" line <&"${EVENTS[0]}"; do
 		if [[ $line =~ $pattern ]]; then
-			kill "$EVENTS_PID" 2>/dev/null
+			await_event_end
 			echo "$line"
 			return 0
 		fi
 	done
-	kill "$EVENTS_PID" 2>/dev/null
+	await_event_end
 	echo "await_event: no event matching '$pattern' within $timeout s" >&2
 	return 1
 }
