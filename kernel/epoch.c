@@ -179,8 +179,15 @@ int rdbd_epoch_got_barrier(struct rdbd_device *dev,
 
 /*
  * Make the writes of an epoch durable: flush the disk if something since
- * the last flush may still be in its cache.  A disk that failed (on-io-
- * error detach) has nothing to flush: its writes were NEG_ACKed.
+ * the last flush may still be in its cache.
+ *
+ * A disk that failed under on-io-error detach is not flushed, here or
+ * once gone: STATE(Failed) went to the Primary before the disk stopped
+ * taking I/O (ioerr.c), and on it the Primary marked every write on its
+ * record out of sync (tl.c), so the BARRIER_ACK that follows promises
+ * nothing.  Under pass_on a failed flush leaves the disk in use with
+ * writes that may be lost: the connection is dropped, so the Primary
+ * marks them.
  * Returns 0, or the flush's error (the connection is then dropped).
  */
 static int rdbd_epoch_flush(struct rdbd_device *dev)
@@ -200,7 +207,10 @@ static int rdbd_epoch_flush(struct rdbd_device *dev)
 	if (!ldev)
 		return 0;
 	err = blkdev_issue_flush(ldev->bdev);
-	if (err) {
+	if (err && rdbd_ioerr_local(dev, ldev, REQ_OP_FLUSH, 0, 0)) {
+		rdbd_ioerr_before_nack(dev);	/* STATE(Failed) first */
+		err = 0;
+	} else if (err) {
 		spin_lock_irq(&dev->req_lock);
 		conn->rx_volatile = true;
 		spin_unlock_irq(&dev->req_lock);

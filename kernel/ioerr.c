@@ -66,6 +66,9 @@
  * detach on a Secondary: the failed write is NEG_ACKed after a
  * STATE(Failed), so the Primary marks it out of sync instead of dropping
  * the connection; writes that arrive while Diskless are NEG_ACKed too.
+ * A failed flush of the peer's writes detaches the same way.  On
+ * STATE(Failed) the Primary also marks every write still on its record:
+ * the ones the failed disk acked may have been in its cache only.
  * The Primary stops replicating to a peer without a disk, marks every
  * write in its bitmap and starts a new generation.  Attaching again while
  * connected drops the connection once, so the handshake compares the
@@ -139,6 +142,13 @@ static void rdbd_ioerr_note_write(struct rdbd_device *dev, sector_t sector,
 	e->nr_oos++;
 }
 
+/* What on-io-error does with the error, for the log. */
+static const char *rdbd_ioerr_action(bool detach)
+{
+	return detach ? ": detaching it (on-io-error detach)" :
+			": passed on (on-io-error pass_on)";
+}
+
 /**
  * rdbd_ioerr_local - a clone on the backing disk failed
  * @dev: the device
@@ -149,7 +159,8 @@ static void rdbd_ioerr_note_write(struct rdbd_device *dev, sector_t sector,
  *
  * Any context.  Returns true when on-io-error detach hides the error
  * from the application: a write then completes with the outcome of its
- * net part; a read is to be retried from the peer.
+ * net part; a read is to be retried from the peer.  A failed flush
+ * (REQ_OP_FLUSH; @sector and @size 0) detaches as a failed write does.
  */
 bool rdbd_ioerr_local(struct rdbd_device *dev, struct rdbd_backing *ldev,
 		      enum req_op op, sector_t sector, u32 size)
@@ -168,11 +179,14 @@ bool rdbd_ioerr_local(struct rdbd_device *dev, struct rdbd_backing *ldev,
 		rdbd_bm_set_range(dev, ldev, sector, size);
 	}
 	spin_unlock_irqrestore(&dev->req_lock, flags);
-	pr_err_ratelimited("rdbd%u: %s error on %s at sector %llu (%u bytes)%s\n",
-			   dev->minor, op_is_write(op) ? "write" : "read",
-			   ldev->path, (u64)sector, size,
-			   detach ? ": detaching it (on-io-error detach)" :
-			   ": passed on (on-io-error pass_on)");
+	if (op == REQ_OP_FLUSH)
+		pr_err_ratelimited("rdbd%u: flush error on %s%s\n", dev->minor,
+				   ldev->path, rdbd_ioerr_action(detach));
+	else
+		pr_err_ratelimited("rdbd%u: %s error on %s at sector %llu (%u bytes)%s\n",
+				   dev->minor, op_is_write(op) ? "write" : "read",
+				   ldev->path, (u64)sector, size,
+				   rdbd_ioerr_action(detach));
 	return detach;
 }
 
@@ -201,9 +215,11 @@ static void rdbd_ioerr_send_state(struct rdbd_device *dev,
 }
 
 /*
- * Before the first NEG_ACK of a failed write (ack work): the peer must
- * know the disk failed, or it takes the NEG_ACK for a reason to drop the
- * connection.  Only under detach: pass_on keeps DRBD's full resync.
+ * Before the first NEG_ACK of a failed write (ack work), or the
+ * BARRIER_ACK of an epoch whose flush failed (epoch.c): the peer must know
+ * the disk failed, or it takes the NEG_ACK for a reason to drop the
+ * connection, or the BARRIER_ACK for a promise that the epoch's writes
+ * are durable.  Only under detach: pass_on keeps DRBD's full resync.
  */
 void rdbd_ioerr_before_nack(struct rdbd_device *dev)
 {
@@ -438,6 +454,7 @@ void rdbd_ioerr_peer_state(struct rdbd_device *dev, enum rdbd_role role,
 {
 	if (old < RDBD_DISK_INCONSISTENT || ds >= RDBD_DISK_INCONSISTENT)
 		return;
+	rdbd_tl_peer_disk_lost(dev);
 	pr_notice("rdbd%u: peer's disk is %s: %s\n", dev->minor,
 		  rdbd_disk_state_name(ds),
 		  role == RDBD_ROLE_PRIMARY ?

@@ -518,6 +518,7 @@ void rdbd_iv_release(struct rdbd_device *dev, struct rdbd_interval *iv);
 int rdbd_got_ack(struct rdbd_device *dev, u16 cmd, const struct rdbd_p_ack *p);
 int rdbd_tl_barrier_ack(struct rdbd_device *dev, u64 epoch, u32 writes);
 int rdbd_tl_check_ko(struct rdbd_device *dev);
+void rdbd_tl_peer_disk_lost(struct rdbd_device *dev);
 void rdbd_repl_conn_lost(struct rdbd_device *dev);
 
 /* repl.c: writes received from the peer */

@@ -76,8 +76,13 @@ static bool rdbd_tl_end_ack(struct rdbd_device *dev, struct rdbd_io *io,
 		;		/* Diskless: no bitmap here */
 	else if (how == RDBD_NET_LOST)
 		rdbd_tl_mark(dev, io);
-	else if (how == RDBD_NET_ON_DISK && !io->status)
-		/* in sync again; a failed local write stays marked */
+	else if (how == RDBD_NET_ON_DISK && !io->status &&
+		 dev->conn.peer_disk_state >= RDBD_DISK_INCONSISTENT)
+		/*
+		 * In sync again.  A failed local write stays marked, and so
+		 * does one whose peer's disk failed meanwhile: the ack may
+		 * come from that disk's cache (rdbd_tl_peer_disk_lost()).
+		 */
 		rdbd_bm_clear_range(dev, io->ldev, io->iv.sector,
 				    io->iv.size);
 	return rdbd_io_put_part(io);
@@ -368,6 +373,26 @@ int rdbd_tl_check_ko(struct rdbd_device *dev)
 	rdbd_conn_error(dev, "peer did not take or confirm a write within %u ms (ko-count %u times timeout); dropping connection",
 			jiffies_to_msecs(ko), RDBD_KO_COUNT);
 	return -ETIMEDOUT;
+}
+
+/**
+ * rdbd_tl_peer_disk_lost - the peer's disk failed while connected
+ * @dev: the device (receive loop, on the peer's STATE)
+ *
+ * Every write on the record may be missing on the peer: it completed on
+ * a disk that failed, or only into that disk's cache, and the BARRIER_ACK
+ * that follows comes without a flush (epoch.c).  Its blocks are marked
+ * out of sync now, so the resync after the peer attaches again moves them.
+ * The writes stay on the record until that ack, as any other.
+ */
+void rdbd_tl_peer_disk_lost(struct rdbd_device *dev)
+{
+	struct rdbd_io *io;
+
+	spin_lock_irq(&dev->req_lock);
+	list_for_each_entry(io, &dev->conn.tl, tl)
+		rdbd_tl_mark(dev, io);
+	spin_unlock_irq(&dev->req_lock);
 }
 
 /*

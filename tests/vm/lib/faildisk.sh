@@ -106,9 +106,12 @@ faildisk_scenario() {
 # faildisk_expect PHASE NODE TARGET POLICY: print the state the fault left.
 # detach: a disk that failed is Diskless (flakey and error fail I/O, delay
 # never does); under writes the connection stays and the peer's disk is
-# UpToDate; during the resync, which needs the failed disk on either side,
-# the node also drops the connection (kernel/ioerr.c), and the state is
-# printed once it has.  pass_on: the disk stays.
+# UpToDate, whether the first I/O to fail on a Secondary is one of the
+# Primary's writes or the flush that ends an epoch of them (flakey may
+# fail either first; kernel/epoch.c); during the resync, which needs the
+# failed disk on either side, the node also drops the connection
+# (kernel/ioerr.c), and the state is printed once it has.  pass_on: the
+# disk stays.
 faildisk_expect() {
 	local phase=$1 node=$2 target=$3 policy=$4 gone=true
 	[ "$phase" = resync ] && gone='await_event 60 "peer-disk:DUnknown" >/dev/null'
