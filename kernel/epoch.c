@@ -27,6 +27,13 @@
  *   Primary (tl.c)       on BARRIER_ACK drops that epoch's writes from the
  *                        record, releasing their slots.
  *
+ * Writes durable by their own ack (RDBD_FEAT_FUA_ACK in <rdbd/wire.h>):
+ * under protocol C, a DATA with FUA is written with FUA on the peer, so
+ * its WRITE_ACK already says it is durable.  It belongs to no epoch: the
+ * sender does not count it, the peer does not either, and the Primary
+ * drops it from its record on the ack (tl.c).  A run of O_SYNC writes
+ * then costs no BARRIER, BARRIER_ACK or work item per write.
+ *
  * A write's own ack (WRITE_ACK, NEG_ACK) is queued before the
  * BARRIER_ACK of its epoch, on the one ordered stream, so the Primary
  * never sees an epoch acked before a write in it: that would be a
@@ -53,6 +60,20 @@ struct rdbd_rx_epoch {
 };
 
 static void rdbd_barrier_work(struct work_struct *work);
+
+/**
+ * rdbd_data_in_no_epoch - is a DATA with @dp_flags durable by its ack?
+ * @conn: the connection (its protocol and features are fixed while up)
+ * @dp_flags: the DATA's RDBD_DP_* flags
+ *
+ * Both sides decide each DATA by this, so their epoch counts agree.
+ */
+bool rdbd_data_in_no_epoch(const struct rdbd_connection *conn, u32 dp_flags)
+{
+	return (conn->features & RDBD_FEAT_FUA_ACK) &&
+	       conn->net_conf.protocol == RDBD_PROT_C &&
+	       (dp_flags & RDBD_DP_FUA);
+}
 
 void rdbd_epoch_init(struct rdbd_connection *conn)
 {

@@ -179,6 +179,7 @@ struct rdbd_tx {
 	unsigned int nr;
 	u32 len;			/* data bytes */
 	u64 epoch;			/* DATA: set by the sender as it sends */
+	bool in_no_epoch;		/* DATA durable by its ack (epoch.c) */
 	/* the sender is done with the buffers; err != 0: maybe not sent,
 	 * and the connection is going down */
 	void (*done)(struct rdbd_tx *tx, int err);
@@ -782,6 +783,7 @@ void rdbd_meta_stop(struct rdbd_device *dev);
 /* epoch.c: BARRIER and BARRIER_ACK, on the receiving side */
 struct rdbd_rx_epoch;
 void rdbd_epoch_init(struct rdbd_connection *conn);
+bool rdbd_data_in_no_epoch(const struct rdbd_connection *conn, u32 dp_flags);
 int rdbd_epoch_rx_write(struct rdbd_device *dev, struct rdbd_rx_epoch **epoch);
 void rdbd_epoch_rx_done(struct rdbd_device *dev, struct rdbd_rx_epoch *epoch,
 			bool volatile_write);

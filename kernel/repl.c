@@ -21,7 +21,8 @@
  * completes.  Completion runs in interrupt context, so it moves the
  * request from conn.peer_active to conn.peer_done and ack_work sends.
  * Every DATA packet also counts in the peer's epoch (epoch.c), which
- * ack_work ends once the write's own ack is queued.
+ * ack_work ends once the write's own ack is queued; except a FUA write
+ * under protocol C, durable by its ack (rdbd_data_in_no_epoch()).
  *
  * Memory: GFP_NOIO everywhere (the node may be writing back on behalf of
  * reclaim), and the pages come from a mempool, so a receive waits for
@@ -413,7 +414,8 @@ int rdbd_receive_data(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	err = rdbd_peer_check(dev, pkt->cmd, p, pkt->data_len);
 	if (err)
 		return err;
-	if (pkt->cmd == RDBD_P_DATA) {
+	if (pkt->cmd == RDBD_P_DATA &&
+	    !rdbd_data_in_no_epoch(&dev->conn, be32_to_cpu(p->dp_flags))) {
 		err = rdbd_epoch_rx_write(dev, &epoch);
 		if (err)
 			return err;

@@ -225,10 +225,10 @@ static void rdbd_epoch_reset_tx(struct rdbd_connection *conn)
 	conn->tx_epoch_bytes = 0;
 }
 
-/* @tx went out: a DATA packet belongs to the open epoch. */
+/* @tx went out: a DATA packet belongs to the open epoch, or to none. */
 static void rdbd_epoch_sent(struct rdbd_connection *conn, struct rdbd_tx *tx)
 {
-	if (tx->cmd != RDBD_P_DATA)
+	if (tx->cmd != RDBD_P_DATA || tx->in_no_epoch)
 		return;
 	tx->epoch = conn->tx_epoch;
 	conn->tx_epoch_writes++;

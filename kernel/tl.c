@@ -131,9 +131,10 @@ static void rdbd_tl_sent(struct rdbd_tx *tx, int err)
 	struct rdbd_io *io = container_of(tx, struct rdbd_io, tx);
 	struct rdbd_device *dev = io->dev;
 	unsigned long flags;
-	bool done;
+	bool done, acked, free = false;
 
 	spin_lock_irqsave(&dev->req_lock, flags);
+	acked = !io->awaiting_ack;	/* under protocol C: the ack came */
 	if (!err) {
 		io->sent = true;
 		io->epoch = tx->epoch;
@@ -148,9 +149,17 @@ static void rdbd_tl_sent(struct rdbd_tx *tx, int err)
 		rdbd_tl_mark(dev, io);
 	}
 	done = rdbd_io_put_part(io);
+	if (!err && tx->in_no_epoch && acked && io->on_tl) {
+		/* the ack came first (rdbd_tl_ack_ends_record()) */
+		list_del_init(&io->tl);
+		io->on_tl = false;
+		free = !done && io->completed;
+	}
 	spin_unlock_irqrestore(&dev->req_lock, flags);
 	if (done)
-		rdbd_io_finish(io);
+		rdbd_io_finish(io);	/* frees it if off the record */
+	else if (free)
+		rdbd_io_free(io);
 }
 
 /* Queue @io's DATA for the sender (registered by rdbd_tl_add()). */
@@ -177,10 +186,24 @@ void rdbd_tl_send(struct rdbd_io *io)
 		.bio = payload ? bio : NULL,
 		.len = payload ? bio->bi_iter.bi_size : 0,
 		.zero_copy = dev->conn.net_conf.protocol == RDBD_PROT_C,
+		.in_no_epoch = rdbd_data_in_no_epoch(&dev->conn,
+						     be32_to_cpu(io->p.dp_flags)),
 		.done = rdbd_tl_sent,
 	};
 	if (!rdbd_tx_queue(dev, &io->tx))
 		rdbd_tl_sent(&io->tx, -ENOTCONN);
+}
+
+/*
+ * Does the ack of @io end its time on the record?  For a write in no
+ * epoch (epoch.c) whose DATA went out, it does: WRITE_ACK says it is
+ * durable on the peer, NEG_ACK marked it, and no BARRIER_ACK will name
+ * it.  If the ack comes before the sender is done with the DATA,
+ * rdbd_tl_sent() takes it off instead.  req_lock.
+ */
+static bool rdbd_tl_ack_ends_record(const struct rdbd_io *io)
+{
+	return io->tx.in_no_epoch && io->sent;
 }
 
 /* The write on the record with cookie @id, or NULL.  req_lock. */
@@ -207,6 +230,9 @@ static bool rdbd_tl_ack_expected(struct rdbd_device *dev, u16 cmd)
 	return false;
 }
 
+static void rdbd_tl_drop(struct rdbd_device *dev, struct rdbd_io *io,
+			 enum rdbd_net_outcome how);
+
 /**
  * rdbd_got_ack - RECV_ACK, WRITE_ACK or NEG_ACK (receive loop)
  * @dev: the device
@@ -225,13 +251,19 @@ int rdbd_got_ack(struct rdbd_device *dev, u16 cmd, const struct rdbd_p_ack *p)
 	io = rdbd_tl_find(dev, id);
 	expected = io && (cmd == RDBD_P_NEG_ACK ||
 			  (io->awaiting_ack && rdbd_tl_ack_expected(dev, cmd)));
-	if (expected && cmd == RDBD_P_NEG_ACK) {
-		/* under A the write may have completed already */
-		done = rdbd_tl_end_ack(dev, io, RDBD_NET_LOST);
-		rdbd_tl_mark(dev, io);
-	} else if (expected) {
-		done = rdbd_tl_end_ack(dev, io, cmd == RDBD_P_WRITE_ACK ?
-				       RDBD_NET_ON_DISK : RDBD_NET_RECEIVED);
+	if (expected) {
+		enum rdbd_net_outcome how = RDBD_NET_LOST;
+
+		if (cmd == RDBD_P_NEG_ACK)
+			rdbd_tl_mark(dev, io);
+		else
+			how = cmd == RDBD_P_WRITE_ACK ? RDBD_NET_ON_DISK :
+							RDBD_NET_RECEIVED;
+		/* under A a NEG_ACKed write may have completed already */
+		if (rdbd_tl_ack_ends_record(io))
+			rdbd_tl_drop(dev, io, how);	/* may free it */
+		else
+			done = rdbd_tl_end_ack(dev, io, how);
 	}
 	spin_unlock_irq(&dev->req_lock);
 	if (done)

@@ -175,12 +175,20 @@ struct rdbd_wire_hdr {
  * to verify refuses at once ("the peer does not support online verify")
  * and sends nothing, and a VERIFY_* packet on a connection that did not
  * agree on the bit is a protocol error.
+ *
+ * RDBD_FEAT_FUA_ACK: "under protocol C, a DATA with RDBD_DP_FUA is
+ * durable by its WRITE_ACK and belongs to no epoch".  The Secondary
+ * writes it with FUA, so its ack already says what a BARRIER_ACK would:
+ * neither side counts it in the open epoch, the Primary drops it from
+ * its record on the ack, and a run of such writes (O_SYNC, O_DSYNC)
+ * sends no BARRIER at all.  A peer without the bit counts every DATA.
  */
 #define RDBD_FEAT_RS_BATCH	(1ULL << 0)
 #define RDBD_FEAT_VERIFY	(1ULL << 1)
 #define RDBD_FEAT_META		(1ULL << 2)
+#define RDBD_FEAT_FUA_ACK	(1ULL << 3)
 #define RDBD_FEAT_ALL		(RDBD_FEAT_RS_BATCH | RDBD_FEAT_VERIFY | \
-				 RDBD_FEAT_META)
+				 RDBD_FEAT_META | RDBD_FEAT_FUA_ACK)
 
 struct rdbd_p_hello {
 	__be32 protocol_min;
