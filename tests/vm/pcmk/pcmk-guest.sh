@@ -145,17 +145,18 @@ promoted_only_when_uptodate() {
 # rdbd_connected: r0 is connected to its peer.
 rdbd_connected() { [ "$(rdbdadm cstate r0 2>/dev/null)" = Connected ]; }
 
-# fence_peer_by_hand PEER / unfence_peer_by_hand: run the fencing handlers
-# with the environment `rdbdadm helper` gives them; print their exit codes.
-fence_peer_by_hand() {
-	RDBD_RESOURCE=r0 RDBD_HANDLER=fence-peer DRBD_PEER=$1 \
-		/usr/lib/rdbd/crm-fence-peer.sh 2>>/var/log/rdbd-fence.log
-	echo "fence-peer exit code $?"
-}
-unfence_peer_by_hand() {
-	RDBD_RESOURCE=r0 RDBD_HANDLER=after-resync-target \
-		/usr/lib/rdbd/crm-unfence-peer.sh 2>>/var/log/rdbd-fence.log
-	echo "after-resync-target exit code $?"
+# pcmk_write_conf: r0's rdbd.conf in the cluster, as the README's "Running
+# under Pacemaker" gives it: DRBD's Pacemaker fencing (rdbd.ko runs the
+# handlers through /usr/sbin/rdbdadm, which rdbd_install put there), and
+# conf/rdbd.conf's timers, so rdbd sees a dead peer after 1.5 s, before
+# Corosync does.
+pcmk_write_conf() {
+	RDBD_NET_TIMERS="connect-int 2; ping-int 1; ping-timeout 5; timeout 9;" \
+	RDBD_RES_EXTRA='disk { fencing resource-only; }
+	handlers {
+		fence-peer "/usr/lib/rdbd/crm-fence-peer.sh";
+		after-resync-target "/usr/lib/rdbd/crm-unfence-peer.sh";
+	}' write_conf
 }
 
 # constraint_node: which node the fencing constraint keeps the Promoted

@@ -28,12 +28,10 @@ require_pcmk() {
 # The corosync authkey, the same for both nodes, new for each run.
 PCMK_AUTHKEY=$(head -c 256 /dev/urandom | base64 -w0)
 
-# pcmk_rdbd_prepare NODE: the module, the test rdbd.conf (conf/rdbd.conf's
-# timers: rdbd sees a dead peer after 1.5 s, before Corosync does) and
-# fresh metadata.
+# pcmk_rdbd_prepare NODE: the module, the test rdbd.conf (pcmk_write_conf)
+# and fresh metadata.
 pcmk_rdbd_prepare() {
-	pcmk_on "$1" 'load_rdbd &&
-		RDBD_NET_TIMERS="connect-int 2; ping-int 1; ping-timeout 5; timeout 9;" write_conf &&
+	pcmk_on "$1" 'load_rdbd && pcmk_write_conf &&
 		rdbdadm create-md --force r0 >/dev/null'
 }
 
@@ -75,6 +73,5 @@ pcmk_on_both() {
 # pcmk_rdbd_prepare_keep NODE: as pcmk_rdbd_prepare after a reboot: the
 # metadata on the disk is kept.
 pcmk_rdbd_prepare_keep() {
-	pcmk_on "$1" 'load_rdbd &&
-		RDBD_NET_TIMERS="connect-int 2; ping-int 1; ping-timeout 5; timeout 9;" write_conf'
+	pcmk_on "$1" 'load_rdbd && pcmk_write_conf'
 }
