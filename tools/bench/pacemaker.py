@@ -73,7 +73,8 @@ class PcmkDrbd84:
                  "'cs:Connected .*ds:UpToDate/UpToDate' /proc/drbd; "
                  "do sleep 0.2; done")
     device = "/dev/drbd0"
-    synced = "grep -q 'cs:Connected .*ds:UpToDate/UpToDate' /proc/drbd"
+    # in pcmk_await's single quotes: double quotes only
+    synced = 'grep -q "cs:Connected .*ds:UpToDate/UpToDate" /proc/drbd'
 
 
 def implementation(row):
@@ -106,7 +107,11 @@ def _cluster(on, impl, key):
     for node in NODES:
         _pcmk(on, node, f"pcmk_install {key} && pcmk_seed_cib && pcmk_start")
     _pcmk(on, "corman", f"pcmk_await 180 both_online && {impl.configure} "
-          ">/dev/null && await_page 300 'bench page'")
+          ">/dev/null && pcmk_await 300 'promoted_node >/dev/null'")
+    # await_page watches the node's own port 80: ask the Promoted one,
+    # which Pacemaker chose (either: both disks are UpToDate).
+    promoted = _pcmk(on, "corman", "promoted_node").strip()
+    _pcmk(on, promoted, "await_page 300 'bench page'")
 
 
 def measure_pacemaker(row, on, runs, log):
