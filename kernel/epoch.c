@@ -229,7 +229,7 @@ static int rdbd_epoch_flush(struct rdbd_device *dev)
 		return 0;
 	err = blkdev_issue_flush(ldev->bdev);
 	if (err && rdbd_ioerr_local(dev, ldev, REQ_OP_FLUSH, 0, 0)) {
-		rdbd_ioerr_before_nack(dev);	/* STATE(Failed) first */
+		rdbd_ioerr_tell_peer_failed(dev);	/* STATE(Failed) first */
 		err = 0;
 	} else if (err) {
 		spin_lock_irq(&dev->req_lock);

@@ -221,7 +221,7 @@ static void rdbd_ioerr_send_state(struct rdbd_device *dev,
  * connection, or the BARRIER_ACK for a promise that the epoch's writes
  * are durable.  Only under detach: pass_on keeps DRBD's full resync.
  */
-void rdbd_ioerr_before_nack(struct rdbd_device *dev)
+void rdbd_ioerr_tell_peer_failed(struct rdbd_device *dev)
 {
 	bool tell;
 
@@ -496,7 +496,7 @@ int rdbd_ioerr_refuse_data(struct rdbd_device *dev, struct rdbd_packet *pkt)
 	err = rdbd_recv_skip(dev, pkt->data_len, 0);
 	if (err)
 		return err;
-	rdbd_ioerr_before_nack(dev);
+	rdbd_ioerr_tell_peer_failed(dev);
 	return rdbd_send_packet(dev, pkt->cmd == RDBD_P_RS_DATA ?
 				RDBD_P_RS_NEG_ACK : RDBD_P_NEG_ACK,
 				&p, sizeof(p));

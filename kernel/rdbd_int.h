@@ -683,7 +683,7 @@ void rdbd_ioerr_exit(struct rdbd_device *dev);
 bool rdbd_ioerr_local(struct rdbd_device *dev, struct rdbd_backing *ldev,
 		     enum req_op op, sector_t sector, u32 size);
 void rdbd_ioerr_md(struct rdbd_device *dev, struct rdbd_backing *ldev);
-void rdbd_ioerr_before_nack(struct rdbd_device *dev);
+void rdbd_ioerr_tell_peer_failed(struct rdbd_device *dev);
 int rdbd_ioerr_refuse_data(struct rdbd_device *dev, struct rdbd_packet *pkt);
 int rdbd_ioerr_got_oos(struct rdbd_device *dev, const struct rdbd_p_ack *p);
 void rdbd_ioerr_peer_state(struct rdbd_device *dev, enum rdbd_role role,

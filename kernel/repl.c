@@ -172,7 +172,7 @@ static void rdbd_peer_req_ack(struct rdbd_peer_req *peer_req)
 		pr_err_ratelimited("rdbd%u: writing %u bytes at sector %llu for the peer failed\n",
 				   dev->minor, peer_req->iv.size,
 				   (u64)peer_req->iv.sector);
-		rdbd_ioerr_before_nack(dev);
+		rdbd_ioerr_tell_peer_failed(dev);
 	}
 	if (cmd)
 		rdbd_send_packet(dev, cmd, &p, sizeof(p));	/* ENOTCONN: fine */
@@ -576,7 +576,7 @@ static int rdbd_rs_batch_refuse(struct rdbd_device *dev,
 
 	if (err)
 		return err;
-	rdbd_ioerr_before_nack(dev);
+	rdbd_ioerr_tell_peer_failed(dev);
 	return rdbd_send_packet(dev, RDBD_P_RS_NEG_ACK, &batch->ack,
 				sizeof(batch->ack));
 }

@@ -131,10 +131,9 @@ static void rdbd_tl_sent(struct rdbd_tx *tx, int err)
 	struct rdbd_io *io = container_of(tx, struct rdbd_io, tx);
 	struct rdbd_device *dev = io->dev;
 	unsigned long flags;
-	bool done, acked, free = false;
+	bool done, free = false;
 
 	spin_lock_irqsave(&dev->req_lock, flags);
-	acked = !io->awaiting_ack;	/* under protocol C: the ack came */
 	if (!err) {
 		io->sent = true;
 		io->epoch = tx->epoch;
@@ -149,7 +148,7 @@ static void rdbd_tl_sent(struct rdbd_tx *tx, int err)
 		rdbd_tl_mark(dev, io);
 	}
 	done = rdbd_io_put_part(io);
-	if (!err && tx->in_no_epoch && acked && io->on_tl) {
+	if (!err && tx->in_no_epoch && !io->awaiting_ack && io->on_tl) {
 		/* the ack came first (rdbd_tl_ack_ends_record()) */
 		list_del_init(&io->tl);
 		io->on_tl = false;

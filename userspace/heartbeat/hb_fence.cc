@@ -16,7 +16,6 @@ constexpr auto kResend = std::chrono::milliseconds(500);
 // more before answering "still connected".
 constexpr auto kOutdateWait = std::chrono::seconds(15);
 constexpr auto kRecheck = std::chrono::milliseconds(250);
-constexpr auto kRdbdadmLimit = std::chrono::seconds(10);
 constexpr size_t kKeptAnswers = 32;
 constexpr size_t kMaxWhy = 300;
 

@@ -18,9 +18,6 @@ constexpr auto kReadinessInterval = std::chrono::seconds(1);
 // deadtime: ask again soon (each ask is one rdbdadm run).
 constexpr auto kSecondOpinionRetry = std::chrono::milliseconds(250);
 constexpr auto kStopRetryPause = std::chrono::seconds(1);
-// rdbdadm answers from the kernel at once; one that hangs (a wedged
-// device, a stuck netlink) must not hold a takeover or a failback.
-constexpr auto kRdbdadmLimit = std::chrono::seconds(10);
 
 std::string seconds(Millis d)
 {

@@ -4,10 +4,16 @@
 // spacing and states nobody listed here cannot fool it.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
 namespace rdbd::hb {
+
+// How long one rdbdadm run may take.  rdbdadm answers from the kernel at
+// once; one that hangs (a wedged device, a stuck netlink) must not hold a
+// takeover, a failback or a peer's fence request.
+inline constexpr auto kRdbdadmLimit = std::chrono::seconds(10);
 
 struct RdbdView {
 	bool up = false;	 // the resource is configured in the kernel
