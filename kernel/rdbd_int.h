@@ -208,9 +208,10 @@ struct rdbd_interval {
  *   sock_mutex    sock: set and cleared by the connection thread, used by
  *                 rdbd_conn_kill() to shut the socket down from outside.
  *   tx_lock       the sender's queue (sender.c).
+ *   tx_mutex      whoever writes to the socket: the sender thread, or a
+ *                 direct sender (sender.c), and what only it touches.
  *   thread only   everything marked so: the liveness timestamps, the
  *                 sync thread handle, the HMAC transform.
- *   sender only   what the sender thread alone touches while it runs.
  */
 struct rdbd_connection {
 	enum rdbd_conn_state cstate;	/* see above */
@@ -243,11 +244,15 @@ struct rdbd_connection {
 	wait_queue_head_t tx_wait;	/* the sender waits for work */
 	wait_queue_head_t tx_wait_idle;	/* the sender found its queue empty */
 	struct task_struct *sender;	/* thread only */
-	struct socket *tx_sock;		/* sender only, while it runs */
-	bool tx_broken;			/* sender only: a send failed */
-	u64 tx_epoch;			/* sender only: epoch of the next DATA */
-	u32 tx_epoch_writes;		/* sender only: DATA sent in tx_epoch */
-	u32 tx_epoch_bytes;		/* sender only: their data bytes */
+	struct mutex tx_mutex;		/* the socket's writer; see sender.c */
+	struct socket *tx_sock;		/* tx_mutex, while the sender runs */
+	bool tx_broken;			/* tx_mutex: a send failed */
+	/* tx_mutex: a direct send's packet, part sent, for the thread */
+	struct rdbd_tx *tx_resume;	/* READ_ONCE outside tx_mutex */
+	size_t tx_resume_at;		/* its bytes already out */
+	u64 tx_epoch;			/* tx_mutex: epoch of the next DATA */
+	u32 tx_epoch_writes;		/* tx_mutex: DATA sent in tx_epoch */
+	u32 tx_epoch_bytes;		/* tx_mutex: their data bytes */
 
 	/* epochs (epoch.c): BARRIER and BARRIER_ACK */
 	u64 tl_acked_epoch;		/* req_lock: last BARRIER_ACK taken */
@@ -757,11 +762,28 @@ int rdbd_fence_put_status(struct rdbd_device *dev, struct sk_buff *skb);
 int rdbd_handshake(struct rdbd_device *dev);
 void rdbd_auth_free(struct rdbd_device *dev);
 
+/* tx_wire.c: one packet onto the socket (tx_mutex) */
+/*
+ * Where a send of one packet stands.  @skip: bytes of it that went out
+ * before (a direct send that found the socket full), not sent again.
+ * @sent: bytes this call put out.  @flags: MSG_DONTWAIT for a direct
+ * send, which returns -EAGAIN where a blocking one would wait.
+ */
+struct rdbd_tx_pos {
+	size_t skip;
+	size_t sent;
+	int flags;
+};
+int rdbd_tx_send_pos(struct socket *sock, const struct rdbd_tx *tx, bool more,
+		     struct rdbd_tx_pos *pos);
+int rdbd_tx_send(struct socket *sock, const struct rdbd_tx *tx, bool more);
+
 /* sender.c: the sender thread */
 void rdbd_sender_init(struct rdbd_connection *conn);
 int rdbd_sender_start(struct rdbd_device *dev, struct socket *sock);
 void rdbd_sender_stop(struct rdbd_device *dev, unsigned int flush_ms);
 bool rdbd_tx_queue(struct rdbd_device *dev, struct rdbd_tx *tx);
+bool rdbd_tx_send_now(struct rdbd_device *dev, struct rdbd_tx *tx);
 int rdbd_send_packet(struct rdbd_device *dev, u16 cmd, const void *payload,
 		     u32 size);
 int rdbd_send_bvecs(struct rdbd_device *dev, u16 cmd, const void *payload,

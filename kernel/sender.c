@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sender: one thread per connection, rdbd_send/N, is the only writer
- * of the socket.  Everyone else queues packets (struct rdbd_tx) on
- * conn->tx_queue and the thread sends them whole, in queue order.
+ * The sender: one thread per connection, rdbd_send/N, sends the packets
+ * (struct rdbd_tx) queued on conn->tx_queue, whole and in queue order.
+ * While it is idle a caller may send its packet itself ("Direct sends"
+ * below); one task at a time writes to the socket, never two.
  *
  * Why a thread.  A packet is a header, a fixed part and maybe data; the
  * peer parses the byte stream by the lengths in the headers, so a packet
@@ -19,11 +20,7 @@
  * (req.c).  The thread fails every packet still queued with the same
  * error, without sending it: nothing follows a truncated packet.
  *
- * Pages: data that must not be copied (an application write under
- * protocol C, whose pages stay ours until the peer's ack) is passed to
- * TCP by reference, except for pages that fail sendpage_ok() (slab
- * memory, such as XFS's small metadata buffers), which TCP may not hold
- * and are copied instead.
+ * The bytes go out by tx_wire.c, which also says how pages are passed.
  *
  * Pings and ping acks are not queued: the receive loop sets a bit in
  * conn->ctrl_pending and the thread sends them before its next packet.
@@ -40,14 +37,29 @@
  *   rdbd_tx_queue()     a caller-built struct rdbd_tx with a completion
  *                       callback (application writes, req.c).
  *
+ * Direct sends.  Handing a packet to the thread costs a wake-up and a
+ * context switch on the path of every small synchronous write under
+ * protocol C: once for the DATA on the Primary and once for the
+ * WRITE_ACK on the Secondary.  So rdbd_send_packet() and
+ * rdbd_tx_send_now() send in the caller's own context when nothing waits
+ * before their packet and no one else is sending (rdbd_tx_try_direct()).
+ * Such a send never waits: it passes MSG_DONTWAIT, which TCP honours
+ * before it looks at signals, so a signal cannot cut it short.  If the
+ * socket is full it hands the rest of the packet to the thread
+ * (tx_resume), which sends it before anything else.  A DATA packet sent
+ * so joins the open epoch, and the thread, woken, closes that epoch once
+ * nothing is queued: the BARRIER is on no write's path to its ack, and
+ * writes sent directly while the thread waits for tx_mutex share it.
+ *
  * Locking: conn->tx_lock (a spinlock, never held while sleeping) protects
- * the queue, tx_open and tx_queued_bytes.  The thread's own fields are
- * marked "sender only".
+ * the queue, tx_open and tx_queued_bytes.  conn->tx_mutex is held by
+ * whoever writes to the socket: the thread, for each packet it sends, or
+ * a direct sender, which only ever trylocks it.  The fields marked
+ * "tx_mutex" are that writer's.
  */
 #include <linux/kthread.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
-#include <linux/uio.h>
 #include <net/sock.h>
 
 #include "rdbd_int.h"
@@ -82,111 +94,6 @@ struct rdbd_tx_waiter {
 	int err;
 };
 
-/* ---- putting bytes on the socket (sender only) ---- */
-
-static int rdbd_sock_sendmsg(struct socket *sock, struct msghdr *msg)
-{
-	int sent;
-
-	while (msg_data_left(msg)) {
-		sent = sock_sendmsg(sock, msg);
-		if (sent <= 0)
-			return sent ? sent : -EPIPE;
-	}
-	return 0;
-}
-
-static int rdbd_sock_send_kvec(struct socket *sock, struct kvec *vec,
-			       unsigned int nr, size_t len, int flags)
-{
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | flags };
-
-	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, vec, nr, len);
-	return rdbd_sock_sendmsg(sock, &msg);
-}
-
-/* One page by reference if TCP may hold it, else copied. */
-static int rdbd_sock_send_page(struct socket *sock, const struct bio_vec *bv,
-			       bool zero_copy, int flags)
-{
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | flags };
-	int sent;
-
-	if (!zero_copy || !sendpage_ok(bv->bv_page)) {
-		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, 1, bv->bv_len);
-		return rdbd_sock_sendmsg(sock, &msg);
-	}
-	sent = kernel_sendpage(sock, bv->bv_page, bv->bv_offset, bv->bv_len,
-			       MSG_NOSIGNAL | flags);
-	if (sent == bv->bv_len)
-		return 0;
-	return sent < 0 ? sent : -EPIPE;	/* a short sendpage: broken */
-}
-
-/* The data of @tx: its bio's segments, or its page array. */
-static int rdbd_tx_send_data(struct socket *sock, const struct rdbd_tx *tx,
-			     int more)
-{
-	struct bvec_iter iter;
-	struct bio_vec bv;
-	int err;
-
-	if (!tx->bio) {
-		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | more };
-		unsigned int i;
-
-		if (!tx->zero_copy) {	/* one copying call for all of it */
-			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, tx->bv,
-				      tx->nr, tx->len);
-			return rdbd_sock_sendmsg(sock, &msg);
-		}
-		for (i = 0; i < tx->nr; i++) {
-			err = rdbd_sock_send_page(sock, &tx->bv[i], true,
-						  i + 1 < tx->nr ?
-						  MSG_MORE : more);
-			if (err)
-				return err;
-		}
-		return 0;
-	}
-	bio_for_each_segment(bv, tx->bio, iter) {
-		bool last = iter.bi_size == bv.bv_len;
-
-		err = rdbd_sock_send_page(sock, &bv, tx->zero_copy,
-					  last ? more : MSG_MORE);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/*
- * Header, fixed part, data.  @more: another packet follows at once, so
- * TCP may hold back a partial segment (MSG_MORE).
- */
-static int rdbd_tx_send(struct socket *sock, const struct rdbd_tx *tx,
-			bool more)
-{
-	struct rdbd_wire_hdr hdr = {
-		.magic = cpu_to_be32(RDBD_WIRE_MAGIC),
-		.cmd = cpu_to_be16(tx->cmd),
-		.length = cpu_to_be32(tx->size + tx->len),
-	};
-	struct kvec vec[2] = {
-		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
-		{ .iov_base = (void *)tx->payload, .iov_len = tx->size },
-	};
-	int more_flag = more ? MSG_MORE : 0;
-	int err;
-
-	err = rdbd_sock_send_kvec(sock, vec, tx->size ? 2 : 1,
-				  sizeof(hdr) + tx->size,
-				  tx->len ? MSG_MORE : more_flag);
-	if (!err && tx->len)
-		err = rdbd_tx_send_data(sock, tx, more_flag);
-	return err;
-}
-
 /* ---- the thread ---- */
 
 static struct rdbd_tx *rdbd_tx_dequeue(struct rdbd_connection *conn,
@@ -213,7 +120,12 @@ static bool rdbd_sender_has_work(struct rdbd_connection *conn)
 	spin_lock(&conn->tx_lock);
 	work = !list_empty(&conn->tx_queue);
 	spin_unlock(&conn->tx_lock);
-	return work || READ_ONCE(conn->ctrl_pending) || kthread_should_stop();
+	/* an epoch a direct send left open: closed once nothing is queued */
+	return work || READ_ONCE(conn->ctrl_pending) ||
+	       READ_ONCE(conn->tx_resume) ||
+	       (READ_ONCE(conn->tx_epoch_writes) &&
+		!READ_ONCE(conn->tx_broken)) ||
+	       kthread_should_stop();
 }
 
 /* ---- epochs (epoch.c has the design) ---- */
@@ -291,19 +203,30 @@ static void rdbd_sender_broke(struct rdbd_device *dev, u16 cmd, int err)
 			     RDBD_CONN_WF_REPORT_PARAMS);
 }
 
-/* Send one packet, or fail it once the socket broke; then hand it back. */
+/* The send of @tx ended with @err: the socket breaks, or it counts. */
+static void rdbd_sender_account(struct rdbd_device *dev, struct rdbd_tx *tx,
+				int err)
+{
+	if (err)
+		rdbd_sender_broke(dev, tx->cmd, err);
+	else
+		rdbd_epoch_sent(&dev->conn, tx);
+}
+
+/*
+ * Send one packet, or fail it once the socket broke; then hand it back.
+ * @skip: its bytes a direct send put out already.
+ */
 static void rdbd_sender_one(struct rdbd_device *dev, struct rdbd_tx *tx,
-			    bool more)
+			    bool more, size_t skip)
 {
 	struct rdbd_connection *conn = &dev->conn;
+	struct rdbd_tx_pos pos = { .skip = skip };
 	int err = -EPIPE;
 
 	if (!conn->tx_broken) {
-		err = rdbd_tx_send(conn->tx_sock, tx, more);
-		if (err)
-			rdbd_sender_broke(dev, tx->cmd, err);
-		else
-			rdbd_epoch_sent(conn, tx);
+		err = rdbd_tx_send_pos(conn->tx_sock, tx, more, &pos);
+		rdbd_sender_account(dev, tx, err);
 	}
 	tx->done(tx, err);
 }
@@ -331,18 +254,54 @@ static void rdbd_sender_ctrl(struct rdbd_device *dev, bool more)
 	}
 }
 
-/* Stopping: no new packets; fail what is queued. */
+/* Stopping: no new packets; fail what is queued.  tx_mutex. */
 static void rdbd_sender_drain(struct rdbd_device *dev)
 {
 	struct rdbd_connection *conn = &dev->conn;
-	struct rdbd_tx *tx;
+	struct rdbd_tx *tx = conn->tx_resume;
 	bool more;
 
 	spin_lock(&conn->tx_lock);
 	conn->tx_open = false;
 	spin_unlock(&conn->tx_lock);
+	if (tx) {
+		WRITE_ONCE(conn->tx_resume, NULL);
+		tx->done(tx, -ENOTCONN);
+	}
 	while ((tx = rdbd_tx_dequeue(conn, &more)))
 		tx->done(tx, -ENOTCONN);
+}
+
+/*
+ * One step of the thread: finish a packet a direct send began, or send
+ * the next queued one, or close the open epoch.  False: nothing to do.
+ * tx_mutex.
+ */
+static bool rdbd_sender_step(struct rdbd_device *dev)
+{
+	struct rdbd_connection *conn = &dev->conn;
+	struct rdbd_tx *tx = conn->tx_resume;
+	bool more;
+
+	if (tx) {
+		WRITE_ONCE(conn->tx_resume, NULL);
+		rdbd_sender_one(dev, tx, false, conn->tx_resume_at);
+		return true;
+	}
+	tx = rdbd_tx_dequeue(conn, &more);
+	rdbd_sender_ctrl(dev, tx || more);
+	if (tx) {
+		/* done() runs before any BARRIER covering it goes */
+		rdbd_sender_one(dev, tx, more, 0);
+		if (rdbd_epoch_close_due(conn, false))
+			rdbd_epoch_close(dev, more);
+		return true;
+	}
+	if (rdbd_epoch_close_due(conn, true)) {
+		rdbd_epoch_close(dev, false);
+		return true;
+	}
+	return false;
 }
 
 static int rdbd_sender_thread(void *arg)
@@ -350,28 +309,21 @@ static int rdbd_sender_thread(void *arg)
 	struct rdbd_device *dev = arg;
 	struct rdbd_connection *conn = &dev->conn;
 	unsigned int noio = memalloc_noio_save(); /* we serve writeback */
-	struct rdbd_tx *tx;
-	bool more;
+	bool busy;
 
 	while (!kthread_should_stop()) {
-		tx = rdbd_tx_dequeue(conn, &more);
-		rdbd_sender_ctrl(dev, tx || more);
-		if (tx) {
-			/* done() runs before any BARRIER covering it goes */
-			rdbd_sender_one(dev, tx, more);
-			if (rdbd_epoch_close_due(conn, false))
-				rdbd_epoch_close(dev, more);
+		mutex_lock(&conn->tx_mutex);
+		busy = rdbd_sender_step(dev);
+		mutex_unlock(&conn->tx_mutex);
+		if (busy)
 			continue;
-		}
-		if (rdbd_epoch_close_due(conn, true)) {
-			rdbd_epoch_close(dev, false);
-			continue;
-		}
 		wake_up_all(&conn->tx_wait_idle);
 		wait_event_interruptible(conn->tx_wait,
 					 rdbd_sender_has_work(conn));
 	}
+	mutex_lock(&conn->tx_mutex);
 	rdbd_sender_drain(dev);
+	mutex_unlock(&conn->tx_mutex);
 	memalloc_noio_restore(noio);
 	return 0;
 }
@@ -388,6 +340,7 @@ int rdbd_sender_start(struct rdbd_device *dev, struct socket *sock)
 
 	conn->tx_sock = sock;
 	conn->tx_broken = false;
+	conn->tx_resume = NULL;
 	conn->ctrl_pending = 0;
 	rdbd_epoch_reset_tx(conn);
 	thread = kthread_create(rdbd_sender_thread, dev, "rdbd_send/%u",
@@ -412,7 +365,8 @@ static bool rdbd_sender_idle(struct rdbd_connection *conn)
 	spin_lock(&conn->tx_lock);
 	idle = list_empty(&conn->tx_queue);
 	spin_unlock(&conn->tx_lock);
-	return idle || READ_ONCE(conn->tx_broken);
+	return (idle && !READ_ONCE(conn->tx_resume)) ||
+	       READ_ONCE(conn->tx_broken);
 }
 
 /**
@@ -438,7 +392,10 @@ void rdbd_sender_stop(struct rdbd_device *dev, unsigned int flush_ms)
 	kthread_stop(conn->sender);
 	put_task_struct(conn->sender);
 	conn->sender = NULL;
+	/* a direct sender that found tx_open may still be on the socket */
+	mutex_lock(&conn->tx_mutex);
 	conn->tx_sock = NULL;
+	mutex_unlock(&conn->tx_mutex);
 }
 
 /* ---- queueing ---- */
@@ -465,6 +422,65 @@ bool rdbd_tx_queue(struct rdbd_device *dev, struct rdbd_tx *tx)
 	if (open)
 		wake_up(&conn->tx_wait);
 	return open;
+}
+
+/*
+ * Send @tx at once in this context if the socket is free and nothing is
+ * queued before it (see "Direct sends" above).  Returns false if it
+ * could not: @tx is then still the caller's, to queue.  Otherwise @tx
+ * went out, or failed, or the thread finishes it; done() is called as
+ * for a queued packet.  Process context, no spinlock held; never waits
+ * for the network.
+ */
+static bool rdbd_tx_try_direct(struct rdbd_device *dev, struct rdbd_tx *tx)
+{
+	struct rdbd_connection *conn = &dev->conn;
+	struct rdbd_tx_pos pos = { .flags = MSG_DONTWAIT };
+	unsigned int noio;
+	bool free;
+	int err;
+
+	if (!mutex_trylock(&conn->tx_mutex))
+		return false;
+	spin_lock(&conn->tx_lock);
+	free = conn->tx_open && list_empty(&conn->tx_queue);
+	spin_unlock(&conn->tx_lock);
+	if (!free || conn->tx_broken || conn->tx_resume ||
+	    READ_ONCE(conn->ctrl_pending) ||
+	    rdbd_epoch_close_due(conn, false)) {
+		mutex_unlock(&conn->tx_mutex);
+		return false;
+	}
+	noio = memalloc_noio_save();	/* we may serve writeback */
+	err = rdbd_tx_send_pos(conn->tx_sock, tx, false, &pos);
+	memalloc_noio_restore(noio);
+	if (err == -EAGAIN) {		/* the thread sends the rest */
+		conn->tx_resume_at = pos.sent;
+		WRITE_ONCE(conn->tx_resume, tx);
+	} else {
+		rdbd_sender_account(dev, tx, err);
+		/* under tx_mutex: before any BARRIER covering it goes */
+		tx->done(tx, err);
+	}
+	mutex_unlock(&conn->tx_mutex);
+	/* the rest of @tx, or the BARRIER that closes its epoch */
+	if (READ_ONCE(conn->tx_resume) || READ_ONCE(conn->tx_epoch_writes))
+		wake_up(&conn->tx_wait);
+	return true;
+}
+
+/**
+ * rdbd_tx_send_now - send a packet, in this context if it can
+ * @dev: the device
+ * @tx: as for rdbd_tx_queue()
+ *
+ * As rdbd_tx_queue(), but the packet may go out before this returns
+ * (rdbd_tx_try_direct()), done() included.  Process context, no
+ * spinlock held; never waits for the network.
+ */
+bool rdbd_tx_send_now(struct rdbd_device *dev, struct rdbd_tx *tx)
+{
+	return rdbd_tx_try_direct(dev, tx) || rdbd_tx_queue(dev, tx);
 }
 
 /* The sender is done with a copied packet. */
@@ -514,6 +530,8 @@ int rdbd_send_packet(struct rdbd_device *dev, u16 cmd, const void *payload,
 		.cmd = cmd, .size = size, .payload = c->buf,
 		.done = rdbd_tx_copy_done, .dev = dev, .copied = true,
 	};
+	if (rdbd_tx_try_direct(dev, &c->tx))
+		return 0;
 	spin_lock(&conn->tx_lock);
 	open = conn->tx_open;
 	full = conn->tx_queued_bytes + size > RDBD_TX_QUEUED_MAX;
@@ -635,4 +653,5 @@ void rdbd_sender_init(struct rdbd_connection *conn)
 	init_waitqueue_head(&conn->tx_wait);
 	init_waitqueue_head(&conn->tx_wait_idle);
 	mutex_init(&conn->sock_mutex);
+	mutex_init(&conn->tx_mutex);
 }

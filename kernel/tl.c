@@ -161,7 +161,7 @@ static void rdbd_tl_sent(struct rdbd_tx *tx, int err)
 		rdbd_io_free(io);
 }
 
-/* Queue @io's DATA for the sender (registered by rdbd_tl_add()). */
+/* Send or queue @io's DATA (registered by rdbd_tl_add()); may sleep. */
 void rdbd_tl_send(struct rdbd_io *io)
 {
 	struct rdbd_device *dev = io->dev;
@@ -189,7 +189,7 @@ void rdbd_tl_send(struct rdbd_io *io)
 						     be32_to_cpu(io->p.dp_flags)),
 		.done = rdbd_tl_sent,
 	};
-	if (!rdbd_tx_queue(dev, &io->tx))
+	if (!rdbd_tx_send_now(dev, &io->tx))
 		rdbd_tl_sent(&io->tx, -ENOTCONN);
 }
 
