@@ -31,8 +31,10 @@
  * under protocol C, a DATA with FUA is written with FUA on the peer, so
  * its WRITE_ACK already says it is durable.  It belongs to no epoch: the
  * sender does not count it, the peer does not either, and the Primary
- * drops it from its record on the ack (tl.c).  A run of O_SYNC writes
- * then costs no BARRIER, BARRIER_ACK or work item per write.
+ * drops it from its record on the ack (tl.c).  Where the backing disk
+ * offers FUA (else the block layer turns O_SYNC into a write and a
+ * flush), a run of O_SYNC writes then costs no BARRIER, BARRIER_ACK or
+ * work item per write.
  *
  * A write's own ack (WRITE_ACK, NEG_ACK) is queued before the
  * BARRIER_ACK of its epoch, on the one ordered stream, so the Primary
