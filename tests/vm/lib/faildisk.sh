@@ -6,6 +6,10 @@
 #   error    every I/O fails (dm-error)
 #   flakey   I/O works for 1 s, fails for 1 s, and so on (dm-flakey)
 #   delay    every I/O is held 20 ms (dm-delay): slow, never failing
+#   flushfail  writes work and every flush fails: device-mapper sends a
+#            flush to each target of the map, and the last MiB of the
+#            data area, which no scenario writes, is a dm-flakey that is
+#            always down and fails writes (a flush is one)
 # and back to linear (the repair).  corman is Primary throughout; the
 # writer is tests/vm/lib/durable-writer, whose acknowledgements go to the
 # host (the test's result directory), never only to the guest.  Every
@@ -31,6 +35,9 @@ dm_table() {
 	error) echo "0 $data error" ;;
 	flakey) echo "0 $data flakey /dev/vdb 0 1 1" ;;
 	delay) echo "0 $data delay /dev/vdb 0 20" ;;
+	flushfail)
+		echo "0 $((data - 2048)) linear /dev/vdb 0"
+		echo "$((data - 2048)) 2048 flakey /dev/vdb $((data - 2048)) 0 1 1 error_writes" ;;
 	esac
 	[ "$1" = linear ] || echo "$data $((size - data)) linear /dev/vdb $data"
 }
