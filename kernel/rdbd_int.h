@@ -46,6 +46,8 @@
 #include <rdbd/meta.h>
 #include <rdbd/wire.h>
 
+#include "compat.h"
+
 /* State-changing functions return this when they changed something. */
 #define RDBD_CHANGED		1
 

@@ -82,8 +82,8 @@ static int rdbd_sock_send_page(struct socket *sock, const struct bio_vec *bv,
 			      part.bv_len);
 		return rdbd_sock_sendmsg(sock, &msg, pos);
 	}
-	sent = kernel_sendpage(sock, part.bv_page, part.bv_offset,
-			       part.bv_len, MSG_NOSIGNAL | flags | pos->flags);
+	sent = rdbd_sock_sendpage(sock, &part,
+				  MSG_NOSIGNAL | flags | pos->flags);
 	if (sent > 0)
 		pos->sent += sent;
 	if (sent == part.bv_len)
