@@ -12,6 +12,11 @@
  *
  *   6.5   kernel_sendpage() is gone: sock_sendmsg() with MSG_SPLICE_PAGES
  *         over a bvec iov_iter.                       rdbd_sock_sendpage()
+ *   6.5   blkdev_get_by_path()/blkdev_put() take blk_mode_t, holder ops,
+ *         and the holder at release; 6.8 bdev_open_by_path(); 6.9
+ *         bdev_file_open_by_path() hands back a struct file; 6.10
+ *         bdev_fput() gives the claim back at once.  rdbd_bdev_open(),
+ *                                                     rdbd_bdev_close()
  */
 #ifndef RDBD_COMPAT_H
 #define RDBD_COMPAT_H
@@ -51,5 +56,69 @@ static inline int rdbd_sock_sendpage(struct socket *sock,
 			       flags);
 #endif
 }
+
+/* ---- claiming the backing disk (6.5, 6.8, 6.9, 6.10) ---- */
+
+#if RDBD_KERNEL_AT_LEAST(6, 10)
+
+/* What rdbd_bdev_close() needs besides the block_device. */
+struct rdbd_bdev_claim {
+	struct file *file;
+};
+
+/**
+ * rdbd_bdev_open - open @path read-write, claimed exclusively by @holder
+ * @path: the backing disk
+ * @holder: the claim's owner (a holder makes the open exclusive)
+ * @claim: filled in for rdbd_bdev_close()
+ *
+ * Returns the block device or an ERR_PTR (-EBUSY: claimed by another,
+ * -EACCES: read-only, -ENOTBLK: not a block device).
+ */
+static inline struct block_device *
+rdbd_bdev_open(const char *path, void *holder, struct rdbd_bdev_claim *claim)
+{
+	struct file *file;
+
+	file = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE,
+				      holder, NULL);
+	if (IS_ERR(file))
+		return ERR_CAST(file);
+	claim->file = file;
+	return file_bdev(file);
+}
+
+/*
+ * bdev_fput(), not fput(): fput() from a kernel thread is deferred, and
+ * the disk must be free for its next user (a new ATTACH, mkfs) at once.
+ */
+static inline void rdbd_bdev_close(struct block_device *bdev,
+				   struct rdbd_bdev_claim *claim)
+{
+	bdev_fput(claim->file);
+}
+
+#elif !RDBD_KERNEL_AT_LEAST(6, 5)
+
+struct rdbd_bdev_claim {
+};
+
+#define RDBD_BDEV_MODE	(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
+
+static inline struct block_device *
+rdbd_bdev_open(const char *path, void *holder, struct rdbd_bdev_claim *claim)
+{
+	return blkdev_get_by_path(path, RDBD_BDEV_MODE, holder);
+}
+
+static inline void rdbd_bdev_close(struct block_device *bdev,
+				   struct rdbd_bdev_claim *claim)
+{
+	blkdev_put(bdev, RDBD_BDEV_MODE);
+}
+
+#else
+#error "rdbd: no compat for claiming a block device on 6.5 to 6.9"
+#endif
 
 #endif /* RDBD_COMPAT_H */

@@ -124,6 +124,7 @@ struct rdbd_al {
  */
 struct rdbd_backing {
 	struct block_device *bdev;	/* claimed exclusively, holder = device */
+	struct rdbd_bdev_claim claim;	/* bdev's open, for rdbd_bdev_close() */
 	char path[RDBD_PATH_MAX];	/* as given to ATTACH */
 	struct rdbd_md_layout layout;	/* of bdev's size at attach */
 	struct rdbd_md md;		/* state_mutex: what is on disk */

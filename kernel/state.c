@@ -13,8 +13,6 @@
 
 #include "rdbd_int.h"
 
-#define RDBD_BACKING_MODE	(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
-
 static const char *const rdbd_disk_state_names[] = {
 	[RDBD_DISK_DISKLESS] = "Diskless",
 	[RDBD_DISK_ATTACHING] = "Attaching",
@@ -104,7 +102,7 @@ void rdbd_backing_close(struct rdbd_backing *ldev)
 {
 	rdbd_al_free(ldev);
 	rdbd_bm_free(ldev);
-	blkdev_put(ldev->bdev, RDBD_BACKING_MODE);
+	rdbd_bdev_close(ldev->bdev, &ldev->claim);
 	__free_page(ldev->sb_page);
 	kfree(ldev);
 }
@@ -132,7 +130,7 @@ static struct rdbd_backing *rdbd_backing_open(struct rdbd_device *dev,
 		goto out_free_ldev;
 	}
 
-	bdev = blkdev_get_by_path(path, RDBD_BACKING_MODE, dev);
+	bdev = rdbd_bdev_open(path, dev, &ldev->claim);
 	if (IS_ERR(bdev)) {
 		err = PTR_ERR(bdev);
 		rdbd_extack_open_failed(dev, path, err, extack);
@@ -162,7 +160,7 @@ static struct rdbd_backing *rdbd_backing_open(struct rdbd_device *dev,
 	return ldev;
 
 out_put_bdev:
-	blkdev_put(bdev, RDBD_BACKING_MODE);
+	rdbd_bdev_close(bdev, &ldev->claim);
 out_free_page:
 	__free_page(ldev->sb_page);
 out_free_ldev:
