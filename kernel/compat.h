@@ -11,12 +11,16 @@
  * the build stops with #error rather than guess.
  *
  *   6.5   kernel_sendpage() is gone: sock_sendmsg() with MSG_SPLICE_PAGES
- *         over a bvec iov_iter.                       rdbd_sock_sendpage()
+ *         over a bvec iov_iter.
+ *         -> rdbd_sock_sendpage()
+ *   6.5   block_device_operations ->open() takes the gendisk and a
+ *         blk_mode_t, ->release() the gendisk only.
+ *         -> RDBD_DEFINE_BDOPS_OPEN(), RDBD_DEFINE_BDOPS_RELEASE()
  *   6.5   blkdev_get_by_path()/blkdev_put() take blk_mode_t, holder ops,
  *         and the holder at release; 6.8 bdev_open_by_path(); 6.9
  *         bdev_file_open_by_path() hands back a struct file; 6.10
- *         bdev_fput() gives the claim back at once.  rdbd_bdev_open(),
- *                                                     rdbd_bdev_close()
+ *         bdev_fput() gives the claim back at once.
+ *         -> rdbd_bdev_open(), rdbd_bdev_close(), struct rdbd_bdev_claim
  */
 #ifndef RDBD_COMPAT_H
 #define RDBD_COMPAT_H
@@ -56,6 +60,36 @@ static inline int rdbd_sock_sendpage(struct socket *sock,
 			       flags);
 #endif
 }
+
+/* ---- block_device_operations ->open and ->release (6.5) ---- */
+
+/*
+ * Define @name, a ->open() (or ->release()) of this kernel's signature,
+ * as a call of @fn(struct gendisk *): rdbd only needs the disk.
+ */
+#if RDBD_KERNEL_AT_LEAST(6, 5)
+#define RDBD_DEFINE_BDOPS_OPEN(name, fn)				\
+	static int name(struct gendisk *disk, blk_mode_t mode)		\
+	{								\
+		return fn(disk);					\
+	}
+#define RDBD_DEFINE_BDOPS_RELEASE(name, fn)				\
+	static void name(struct gendisk *disk)				\
+	{								\
+		fn(disk);						\
+	}
+#else
+#define RDBD_DEFINE_BDOPS_OPEN(name, fn)				\
+	static int name(struct block_device *bdev, fmode_t mode)	\
+	{								\
+		return fn(bdev->bd_disk);				\
+	}
+#define RDBD_DEFINE_BDOPS_RELEASE(name, fn)				\
+	static void name(struct gendisk *disk, fmode_t mode)		\
+	{								\
+		fn(disk);						\
+	}
+#endif
 
 /* ---- claiming the backing disk (6.5, 6.8, 6.9, 6.10) ---- */
 

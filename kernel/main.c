@@ -70,9 +70,9 @@ static struct rdbd_device *rdbd_minors[RDBD_MINOR_MAX + 1];
 
 /* ---- block device operations ---- */
 
-static int rdbd_open(struct block_device *bdev, fmode_t mode)
+static int rdbd_open(struct gendisk *disk)
 {
-	struct rdbd_device *dev = bdev->bd_disk->private_data;
+	struct rdbd_device *dev = disk->private_data;
 	bool primary;
 
 	spin_lock_irq(&dev->req_lock);
@@ -88,7 +88,7 @@ static int rdbd_open(struct block_device *bdev, fmode_t mode)
 	return -EMEDIUMTYPE;
 }
 
-static void rdbd_release(struct gendisk *disk, fmode_t mode)
+static void rdbd_release(struct gendisk *disk)
 {
 	struct rdbd_device *dev = disk->private_data;
 
@@ -97,11 +97,14 @@ static void rdbd_release(struct gendisk *disk, fmode_t mode)
 	spin_unlock_irq(&dev->req_lock);
 }
 
+RDBD_DEFINE_BDOPS_OPEN(rdbd_bdops_open, rdbd_open)
+RDBD_DEFINE_BDOPS_RELEASE(rdbd_bdops_release, rdbd_release)
+
 static const struct block_device_operations rdbd_fops = {
 	.owner		= THIS_MODULE,
 	.submit_bio	= rdbd_submit_bio,
-	.open		= rdbd_open,
-	.release	= rdbd_release,
+	.open		= rdbd_bdops_open,
+	.release	= rdbd_bdops_release,
 };
 
 bool rdbd_dev_is_open(struct rdbd_device *dev)
