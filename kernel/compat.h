@@ -21,6 +21,13 @@
  *         bdev_file_open_by_path() hands back a struct file; 6.10
  *         bdev_fput() gives the claim back at once.
  *         -> rdbd_bdev_open(), rdbd_bdev_close(), struct rdbd_bdev_claim
+ *   6.9   blk_alloc_disk() takes the queue limits and returns an ERR_PTR.
+ *         -> rdbd_alloc_stacking_disk()
+ *   6.11  Queue limits change only through queue_limits_start_update()
+ *         and queue_limits_commit_update(); the blk_queue_*() setters,
+ *         disk_stack_limits() and QUEUE_FLAG_NONROT are gone; write
+ *         cache, FUA and rotational are BLK_FEAT_* bits of the limits.
+ *         -> rdbd_restack_limits(), struct rdbd_limit_caps
  */
 #ifndef RDBD_COMPAT_H
 #define RDBD_COMPAT_H
@@ -154,5 +161,112 @@ static inline void rdbd_bdev_close(struct block_device *bdev,
 #else
 #error "rdbd: no compat for claiming a block device on 6.5 to 6.9"
 #endif
+
+/* ---- a stacking disk and its queue limits (6.9, 6.11) ---- */
+
+/**
+ * rdbd_alloc_stacking_disk - a bio-based gendisk with stacking limits
+ * @node: NUMA node, or NUMA_NO_NODE
+ *
+ * The limits are the block layer's neutral start for a stacking driver
+ * (everything allowed) until rdbd_restack_limits() takes a backing disk's.
+ * Returns the disk or an ERR_PTR.
+ */
+static inline struct gendisk *rdbd_alloc_stacking_disk(int node)
+{
+#if RDBD_KERNEL_AT_LEAST(6, 9)
+	struct queue_limits lim;
+
+	blk_set_stacking_limits(&lim);
+	return blk_alloc_disk(&lim, node);
+#else
+	struct gendisk *disk = blk_alloc_disk(node);
+
+	if (!disk)
+		return ERR_PTR(-ENOMEM);
+	blk_set_stacking_limits(&disk->queue->limits);
+	return disk;
+#endif
+}
+
+/* What rdbd can carry, whatever the backing disk takes; in sectors. */
+struct rdbd_limit_caps {
+	unsigned int max_hw_sectors;
+	unsigned int max_discard_sectors;	/* also of WRITE_ZEROES */
+};
+
+/**
+ * rdbd_restack_limits - make @disk's limits the backing disk's, capped
+ * @disk: rdbd's gendisk
+ * @bdev: the backing disk
+ * @caps: rdbd's own caps
+ *
+ * Starts from stacking limits again, so nothing of an earlier backing disk
+ * stays.  Block sizes, I/O sizes, transfer and discard limits come from
+ * @bdev, then @caps cap them; write cache, FUA and rotational are @bdev's.
+ * A discard granularity above the discard cap turns discard off: the
+ * block layer does not split a discard below its granularity.
+ * Returns 0 or a negative errno (6.11 on: the limits were refused and the
+ * old ones stay).
+ */
+static inline int rdbd_restack_limits(struct gendisk *disk,
+				      struct block_device *bdev,
+				      const struct rdbd_limit_caps *caps)
+{
+#if RDBD_KERNEL_AT_LEAST(6, 11)
+	struct request_queue *q = disk->queue;
+	struct queue_limits lim = queue_limits_start_update(q);
+	/* Queue flags before 6.11: restacking kept what the user set. */
+	blk_features_t own = lim.features & (BLK_FEAT_ADD_RANDOM |
+					     BLK_FEAT_IO_STAT);
+
+	blk_set_stacking_limits(&lim);
+	lim.features |= own;
+	queue_limits_stack_bdev(&lim, bdev, 0, disk->disk_name);
+	lim.max_hw_sectors = min(lim.max_hw_sectors, caps->max_hw_sectors);
+	/* As 6.1's setter: the backing disk's effective cap becomes ours. */
+	lim.max_hw_discard_sectors = min(lim.max_discard_sectors,
+					 caps->max_discard_sectors);
+	if (lim.discard_granularity >
+	    caps->max_discard_sectors << SECTOR_SHIFT)
+		lim.max_hw_discard_sectors = 0;
+	lim.max_write_zeroes_sectors = min(lim.max_write_zeroes_sectors,
+					   caps->max_discard_sectors);
+	/*
+	 * Stacking inherits these bits; bdev_write_cache() also honours a
+	 * write cache the user turned off on the backing disk, as on 6.1.
+	 */
+	lim.features &= ~(BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA |
+			  BLK_FEAT_ROTATIONAL);
+	if (bdev_write_cache(bdev))
+		lim.features |= BLK_FEAT_WRITE_CACHE;
+	if (bdev_fua(bdev))
+		lim.features |= BLK_FEAT_FUA;
+	if (!bdev_nonrot(bdev))
+		lim.features |= BLK_FEAT_ROTATIONAL;
+	return queue_limits_commit_update(q, &lim);
+#else
+	struct request_queue *q = disk->queue;
+
+	blk_set_stacking_limits(&q->limits);
+	disk_stack_limits(disk, bdev, 0);
+	blk_queue_max_hw_sectors(q, min(queue_max_hw_sectors(q),
+					caps->max_hw_sectors));
+	blk_queue_max_discard_sectors(q, min(q->limits.max_discard_sectors,
+					     caps->max_discard_sectors));
+	if (q->limits.discard_granularity >
+	    caps->max_discard_sectors << SECTOR_SHIFT)
+		blk_queue_max_discard_sectors(q, 0);
+	blk_queue_max_write_zeroes_sectors(q,
+		min(q->limits.max_write_zeroes_sectors,
+		    caps->max_discard_sectors));
+	blk_queue_write_cache(q, bdev_write_cache(bdev), bdev_fua(bdev));
+	if (bdev_nonrot(bdev))
+		blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	else
+		blk_queue_flag_clear(QUEUE_FLAG_NONROT, q);
+	return 0;
+#endif
+}
 
 #endif /* RDBD_COMPAT_H */

@@ -123,30 +123,17 @@ bool rdbd_dev_is_open(struct rdbd_device *dev)
  * @bdev: the backing disk
  *
  * Block sizes, I/O sizes, transfer and discard limits, write cache and FUA.
+ * Returns 0 or a negative errno (the kernel refused the limits).
  */
-void rdbd_dev_stack_limits(struct rdbd_device *dev, struct block_device *bdev)
+int rdbd_dev_stack_limits(struct rdbd_device *dev, struct block_device *bdev)
 {
-	struct request_queue *q = dev->disk->queue;
+	static const struct rdbd_limit_caps caps = {
+		/* What one DATA packet can carry (u32 bytes on the wire). */
+		.max_hw_sectors		= RDBD_WIRE_MAX_DATA >> SECTOR_SHIFT,
+		.max_discard_sectors	= RDBD_MAX_NO_DATA_SECTORS,
+	};
 
-	blk_set_stacking_limits(&q->limits);
-	disk_stack_limits(dev->disk, bdev, 0);
-	/* What one DATA packet can carry (sizes on the wire are u32 bytes). */
-	blk_queue_max_hw_sectors(q, min(queue_max_hw_sectors(q),
-					RDBD_WIRE_MAX_DATA >> SECTOR_SHIFT));
-	blk_queue_max_discard_sectors(q, min(q->limits.max_discard_sectors,
-					     RDBD_MAX_NO_DATA_SECTORS));
-	/* The block layer does not split discards below their granularity. */
-	if (q->limits.discard_granularity >
-	    RDBD_MAX_NO_DATA_SECTORS << SECTOR_SHIFT)
-		blk_queue_max_discard_sectors(q, 0);
-	blk_queue_max_write_zeroes_sectors(q,
-		min(q->limits.max_write_zeroes_sectors,
-		    RDBD_MAX_NO_DATA_SECTORS));
-	blk_queue_write_cache(q, bdev_write_cache(bdev), bdev_fua(bdev));
-	if (bdev_nonrot(bdev))
-		blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
-	else
-		blk_queue_flag_clear(QUEUE_FLAG_NONROT, q);
+	return rdbd_restack_limits(dev->disk, bdev, &caps);
 }
 
 /* ---- last error ---- */
@@ -194,8 +181,6 @@ static void rdbd_disk_init(struct rdbd_device *dev, struct gendisk *disk)
 	disk->private_data = dev;
 	disk->flags |= GENHD_FL_NO_PART;
 	snprintf(disk->disk_name, DISK_NAME_LEN, "rdbd%u", dev->minor);
-	/* A stacking driver: ATTACH takes the limits from the backing disk. */
-	blk_set_stacking_limits(&disk->queue->limits);
 	set_capacity(disk, 0);
 	dev->disk = disk;
 }
@@ -226,10 +211,11 @@ static struct rdbd_device *rdbd_dev_alloc(unsigned int minor,
 		rdbd_extack(extack, minor, "out of memory");
 		goto out_exit_io;
 	}
-	disk = blk_alloc_disk(NUMA_NO_NODE);
-	if (!disk) {
+	/* A stacking driver: ATTACH takes the limits from the backing disk. */
+	disk = rdbd_alloc_stacking_disk(NUMA_NO_NODE);
+	if (IS_ERR(disk)) {
 		rdbd_extack(extack, minor, "out of memory");
-		err = -ENOMEM;
+		err = PTR_ERR(disk);
 		goto out_exit_peer_bioset;
 	}
 	rdbd_disk_init(dev, disk);

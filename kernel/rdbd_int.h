@@ -498,8 +498,8 @@ struct rdbd_device *rdbd_dev_get_next(unsigned int *minor);
 void rdbd_dev_put(struct rdbd_device *dev);
 void rdbd_dev_remove(struct rdbd_device *dev);
 bool rdbd_dev_is_open(struct rdbd_device *dev);
-void rdbd_dev_stack_limits(struct rdbd_device *dev,
-			   struct block_device *bdev);
+int rdbd_dev_stack_limits(struct rdbd_device *dev,
+			  struct block_device *bdev);
 __printf(2, 3) void rdbd_set_last_error(struct rdbd_device *dev,
 					const char *fmt, ...);
 

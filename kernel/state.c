@@ -244,7 +244,13 @@ int rdbd_attach(struct rdbd_device *dev, const char *path,
 	if (err)
 		goto out_close_backing;
 
-	rdbd_dev_stack_limits(dev, ldev->bdev);
+	err = rdbd_dev_stack_limits(dev, ldev->bdev);
+	if (err) {
+		rdbd_extack(extack, dev->minor,
+			    "cannot take the queue limits of %s: %s", path,
+			    rdbd_strerror(err));
+		goto out_close_backing;
+	}
 	rdbd_io_attach(dev, ldev, disk_state);
 	set_capacity_and_notify(dev->disk,
 				ldev->layout.data_bytes >> SECTOR_SHIFT);
