@@ -21,6 +21,9 @@
  *         bdev_file_open_by_path() hands back a struct file; 6.10
  *         bdev_fput() gives the claim back at once.
  *         -> rdbd_bdev_open(), rdbd_bdev_close(), struct rdbd_bdev_claim
+ *   6.6   struct genl_dumpit_info keeps the parsed attributes in a
+ *         struct genl_info (genl_info_dump()).
+ *         -> rdbd_genl_dump_attrs()
  *   6.9   blk_alloc_disk() takes the queue limits and returns an ERR_PTR.
  *         -> rdbd_alloc_stacking_disk()
  *   6.11  Queue limits change only through queue_limits_start_update()
@@ -161,6 +164,18 @@ static inline void rdbd_bdev_close(struct block_device *bdev,
 #else
 #error "rdbd: no compat for claiming a block device on 6.5 to 6.9"
 #endif
+
+/* ---- generic netlink dumps (6.6) ---- */
+
+/* The request's attributes, parsed by the family policy, in a dumpit. */
+static inline struct nlattr **rdbd_genl_dump_attrs(struct netlink_callback *cb)
+{
+#if RDBD_KERNEL_AT_LEAST(6, 6)
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
 
 /* ---- a stacking disk and its queue limits (6.9, 6.11) ---- */
 

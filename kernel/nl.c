@@ -997,14 +997,14 @@ static int rdbd_nl_get_status(struct sk_buff *skb, struct genl_info *info)
  */
 static int rdbd_nl_dump_status(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *dump = genl_dumpit_info(cb);
+	struct nlattr **attrs = rdbd_genl_dump_attrs(cb);
 	unsigned int minor = cb->args[0];
 	unsigned int last = RDBD_MINOR_MAX;
 	struct rdbd_device *dev;
 	int err = 0;
 
-	if (dump->attrs[RDBD_A_MINOR]) {
-		last = nla_get_u32(dump->attrs[RDBD_A_MINOR]);
+	if (attrs[RDBD_A_MINOR]) {
+		last = nla_get_u32(attrs[RDBD_A_MINOR]);
 		minor = max(minor, last);
 	}
 	while (minor <= last && (dev = rdbd_dev_get_next(&minor))) {
