@@ -37,7 +37,6 @@
 
 #include <linux/bio.h>
 #include <linux/blkdev.h>
-#include <linux/file.h>
 #include <linux/net.h>
 #include <linux/uio.h>
 #include <linux/version.h>
@@ -133,8 +132,10 @@ rdbd_bdev_open(const char *path, void *holder, struct rdbd_bdev_claim *claim)
 }
 
 /*
- * bdev_fput(), not fput(): fput() from a kernel thread is deferred, and
- * the disk must be free for its next user (a new ATTACH, mkfs) at once.
+ * bdev_fput(), not fput(): fput() closes the file later (on the way back
+ * to user space, or from a work item in a kernel thread), and the disk
+ * must be free for its next user (ATTACH elsewhere, mkfs) at once, as
+ * after blkdev_put().
  */
 static inline void rdbd_bdev_close(struct block_device *bdev,
 				   struct rdbd_bdev_claim *claim)
@@ -144,6 +145,7 @@ static inline void rdbd_bdev_close(struct block_device *bdev,
 
 #elif !RDBD_KERNEL_AT_LEAST(6, 5)
 
+/* Nothing: blkdev_put() takes the block_device and the open's mode. */
 struct rdbd_bdev_claim {
 };
 
