@@ -195,6 +195,12 @@ static inline struct gendisk *rdbd_alloc_stacking_disk(int node)
 	struct queue_limits lim;
 
 	blk_set_stacking_limits(&lim);
+	/*
+	 * The stacking start allows zone appends, which a disk that is not
+	 * zoned may not claim: blk_validate_limits() WARNs and refuses it.
+	 * rdbd is never zoned.
+	 */
+	lim.max_zone_append_sectors = 0;
 	return blk_alloc_disk(&lim, node);
 #else
 	struct gendisk *disk = blk_alloc_disk(node);
